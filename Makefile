@@ -1,0 +1,43 @@
+# make demo: set up .venv and run the demo; make test: set up .venv with the dev extras and run
+# every check CI runs; make bench: the benchmarks. Each target creates .venv when it is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DB ?= demo/caselog.db
+ADAPTERS := $(wildcard adapters/*/pyproject.toml)
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(BIN)/python pyproject.toml $(ADAPTERS)
+	$(BIN)/python -m pip install --quiet -e '.[dev]' $(foreach a,$(ADAPTERS),-e $(dir $(a)))
+	touch $(VENV)/.installed $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed-bench
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@
+
+demo: $(VENV)/.installed
+	@mkdir -p $(dir $(DEMO_DB))
+	$(BIN)/caselog --db $(DEMO_DB) demo
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/append_replay.py
+
+clean:
+	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache .hypothesis

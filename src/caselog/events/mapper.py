@@ -1,0 +1,80 @@
+"""Turning payload objects into store records and stored records back into events."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from caselog.errors import PayloadError
+from caselog.events.codec import canonical_json, structure, unstructure
+from caselog.events.envelope import Event, Metadata, Pending
+from caselog.events.registry import EventRegistry
+from caselog.store import NewEvent, StoredEvent
+from caselog.times import parse_effective, parse_recorded
+
+__all__ = ["EventMapper"]
+
+
+class EventMapper:
+    """Encodes payloads for a store and decodes what it returns, with one registry."""
+
+    def __init__(self, registry: EventRegistry) -> None:
+        self.registry = registry
+
+    def new_event(
+        self,
+        item: Any,
+        *,
+        effective: date | datetime | None = None,
+        meta: Metadata = Metadata(),  # noqa: B008  (frozen, so sharing the default is safe)
+    ) -> NewEvent:
+        """Return the store record of a payload, or of a :class:`Pending` wrapping one."""
+        pending = item if isinstance(item, Pending) else Pending(item)
+        entry = self.registry.of_class(type(pending.data))
+        text = canonical_json(unstructure(pending.data, entry.name))
+        return NewEvent(
+            event_id=pending.event_id or str(uuid.uuid4()),
+            type=entry.name,
+            schema=entry.schema,
+            data=text,
+            effective=pending.effective or effective,
+            actor=meta.actor,
+            role=meta.role,
+            area=meta.area,
+            causation=pending.causation or meta.causation,
+            correlation=meta.correlation,
+            device=meta.device,
+        )
+
+    def event(self, stored: StoredEvent) -> Event[Any]:
+        """Return the event of a stored record, its payload lifted and decoded."""
+        entry = self.registry.of_name(stored.type, event_id=stored.event_id)
+        try:
+            data = json.loads(stored.data)
+        except ValueError as exc:
+            reason = f"stored payload is not JSON: {exc}"
+            raise PayloadError(stored.type, reason, event_id=stored.event_id) from exc
+        if stored.schema != entry.schema:
+            data = self.registry.lift(stored.type, stored.schema, data, event_id=stored.event_id)
+        payload: Any = structure(data, entry.cls, stored.type, event_id=stored.event_id)
+        return Event(
+            position=stored.position,
+            stream=stored.stream,
+            version=stored.version,
+            event_id=stored.event_id,
+            type=stored.type,
+            schema=stored.schema,
+            effective=parse_effective(stored.effective),
+            recorded=parse_recorded(stored.recorded),
+            actor=stored.actor,
+            role=stored.role,
+            area=stored.area,
+            causation=stored.causation,
+            correlation=stored.correlation,
+            device=stored.device,
+            data=payload,
+            hash=stored.hash,
+            chain=stored.chain,
+        )

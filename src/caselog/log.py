@@ -1,0 +1,134 @@
+"""The caselog object: one store, one event registry, and the operations on the log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from caselog.events.envelope import Event, Metadata
+from caselog.events.mapper import EventMapper
+from caselog.events.registry import EventRegistry, default_registry
+from caselog.integrity import GENESIS, Checkpoint, VerifyReport, verify
+from caselog.store import ANY, EventStore, Expected, StreamAppend
+from caselog.stores import open_store
+from caselog.times import Clock, system_clock
+
+__all__ = ["Caselog", "StreamWrite", "open"]
+
+_NO_META = Metadata()
+
+
+@attrs.frozen
+class StreamWrite:
+    """Payloads (or :class:`Pending` events) to append to one stream at an expected version."""
+
+    stream: str
+    events: Sequence[Any]
+    expected: Expected = ANY
+
+
+class Caselog:
+    """A case-file log over a store: append and read events, verify and checkpoint the chains.
+
+    Open one with :func:`caselog.open`. Close it when done, or use it as a context manager.
+    """
+
+    def __init__(self, store: EventStore, *, registry: EventRegistry = default_registry) -> None:
+        self.store = store
+        self.registry = registry
+        self._mapper = EventMapper(registry)
+
+    def append(
+        self,
+        stream: str,
+        events: Sequence[Any],
+        *,
+        expected: Expected = ANY,
+        effective: date | datetime | None = None,
+        meta: Metadata = _NO_META,
+    ) -> list[Event[Any]]:
+        """Append payloads to one stream if it is at ``expected``; return the recorded events.
+
+        ``effective`` applies to every event that does not set its own (see :class:`Pending`);
+        without one, an event is effective when it is recorded.
+        """
+        return self.append_streams(
+            [StreamWrite(stream, events, expected)], effective=effective, meta=meta
+        )
+
+    def append_streams(
+        self,
+        writes: Sequence[StreamWrite],
+        *,
+        effective: date | datetime | None = None,
+        meta: Metadata = _NO_META,
+    ) -> list[Event[Any]]:
+        """Append to several streams at once, all or nothing; return the recorded events."""
+        new = self._mapper.new_event
+        appends = [
+            StreamAppend(
+                write.stream,
+                [new(item, effective=effective, meta=meta) for item in write.events],
+                write.expected,
+            )
+            for write in writes
+        ]
+        return [self._mapper.event(record) for record in self.store.append(appends)]
+
+    def read_stream(
+        self, stream: str, *, first: int = 1, last: int | None = None
+    ) -> list[Event[Any]]:
+        """Return a stream's events with versions from ``first`` to ``last``, decoded."""
+        records = self.store.read_stream(stream, first=first, last=last)
+        return [self._mapper.event(record) for record in records]
+
+    def iter_log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[Event[Any]]:
+        """Yield the global log's events after ``position``, in order, reading page by page."""
+        while page := self.store.read_log(after=after, limit=page_size):
+            yield from map(self._mapper.event, page)
+            after = page[-1].position
+
+    def verify(
+        self,
+        *,
+        checkpoint: Checkpoint | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> VerifyReport:
+        """Recompute the hash chains (see :func:`caselog.verify`)."""
+        return verify(self.store, checkpoint=checkpoint, progress=progress)
+
+    def checkpoint(self) -> Checkpoint:
+        """Return the chain head now; keep it somewhere the store's writers cannot reach."""
+        last = self.store.last_event()
+        return Checkpoint(0, GENESIS, "") if last is None else Checkpoint.of(last)
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+    def __enter__(self) -> Caselog:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Caselog({self.store!r})"
+
+
+def open(
+    target: str | EventStore,
+    *,
+    clock: Clock = system_clock,
+    registry: EventRegistry = default_registry,
+) -> Caselog:
+    """Open a caselog on a store URL, a SQLite path, or a store object.
+
+    ``caselog.open("memory:")``, ``caselog.open("sqlite:///case.db")``,
+    ``caselog.open("case.db")``; other schemes come from the ``caselog.stores`` entry points.
+    """
+    store = open_store(target, clock=clock) if isinstance(target, str) else target
+    return Caselog(store, registry=registry)

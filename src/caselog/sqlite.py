@@ -1,0 +1,230 @@
+"""The SQLite store: caselog's embedded default, one file, WAL mode.
+
+The schema is created and migrated with sqlite-utils; the append and read paths use the
+connection directly, since they run millions of times. Every acknowledged append is on disk by
+default (``synchronous=FULL``); ``durability="normal"`` trades the last few commits before a power
+cut for speed, never consistency.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Literal
+
+import sqlite_utils
+
+from caselog.batch import append_batch
+from caselog.errors import StoreError, StoreFormatError, ValidationError
+from caselog.store import StoredEvent, StreamAppend
+from caselog.times import Clock, format_recorded, system_clock
+
+__all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "Durability", "SQLiteStore"]
+
+APPLICATION_ID = 0x43534C47  # "CSLG" in the SQLite header: marks a file as a caselog store
+SCHEMA_VERSION = 1
+"""The layout version this caselog writes, kept in the header's ``user_version``."""
+
+Durability = Literal["full", "normal"]
+_SYNCHRONOUS: dict[str, str] = {"full": "FULL", "normal": "NORMAL"}
+
+EVENTS = "caselog_events"
+_COLUMNS = ", ".join(StoredEvent._fields)
+_SELECT = f"SELECT {_COLUMNS} FROM {EVENTS}"
+_INSERT = f"INSERT INTO {EVENTS} VALUES ({', '.join('?' * len(StoredEvent._fields))})"
+_FIND_CHUNK = 500
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """Turn the driver's errors into caselog's, keeping the cause."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            raise StoreFormatError(f"not a SQLite database: {exc}") from exc
+        raise StoreError(f"SQLite: {exc}") from exc
+    except sqlite3.Error as exc:
+        raise StoreError(f"SQLite: {exc}") from exc
+
+
+def _records(cursor: sqlite3.Cursor) -> list[StoredEvent]:
+    return list(map(StoredEvent._make, cursor.fetchall()))
+
+
+class _Tables:
+    """The store's data, as the append algorithm sees it, inside a write transaction."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def stream_head(self, stream: str) -> tuple[int, str] | None:
+        row = self.conn.execute(
+            f"SELECT version, hash FROM {EVENTS} WHERE stream = ? ORDER BY version DESC LIMIT 1",
+            (stream,),
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def last_event(self) -> StoredEvent | None:
+        row = self.conn.execute(f"{_SELECT} ORDER BY position DESC LIMIT 1").fetchone()
+        return None if row is None else StoredEvent._make(row)
+
+    def find(self, event_ids: Sequence[str]) -> dict[str, StoredEvent]:
+        found: dict[str, StoredEvent] = {}
+        for start in range(0, len(event_ids), _FIND_CHUNK):
+            chunk = event_ids[start : start + _FIND_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            cursor = self.conn.execute(f"{_SELECT} WHERE event_id IN ({marks})", chunk)
+            found.update((record.event_id, record) for record in _records(cursor))
+        return found
+
+    def insert(self, records: Sequence[StoredEvent]) -> bool:
+        try:
+            self.conn.executemany(_INSERT, records)
+        except sqlite3.IntegrityError as exc:
+            if "event_id" in str(exc):
+                return False
+            raise
+        return True
+
+
+class SQLiteStore:
+    """An :class:`~caselog.EventStore` in one SQLite file.
+
+    Several processes may open the same file: writers take turns (waiting up to ``timeout``
+    seconds), readers never wait. ``path`` may be ``":memory:"`` for a private in-memory database.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        clock: Clock = system_clock,
+        durability: Durability = "full",
+        timeout: float = 30.0,
+        cache_mib: int = 64,
+    ) -> None:
+        if durability not in _SYNCHRONOUS:
+            raise ValidationError("durability", f"{durability!r} is not 'full' or 'normal'")
+        self.path = os.fspath(path)
+        self.durability = durability
+        self._clock = clock
+        self._lock = threading.RLock()
+        with _translated():
+            self._conn = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+            try:
+                self._prepare(durability, cache_mib)
+            except BaseException:
+                self._conn.close()
+                raise
+        self._tables = _Tables(self._conn)
+
+    def _prepare(self, durability: Durability, cache_mib: int) -> None:
+        self._check_format()
+        if self.path != ":memory:":
+            self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute(f"PRAGMA synchronous = {_SYNCHRONOUS[durability]}")
+        self._conn.execute(f"PRAGMA cache_size = {-1024 * int(cache_mib)}")
+        if self._pragma("application_id") != APPLICATION_ID:
+            self._create_schema()
+
+    def _pragma(self, name: str) -> int:
+        value: int = self._conn.execute(f"PRAGMA {name}").fetchone()[0]
+        return value
+
+    def _check_format(self) -> None:
+        """Refuse files of other programs and of newer caselogs before touching them."""
+        application_id = self._pragma("application_id")
+        version = self._pragma("user_version")
+        if application_id == APPLICATION_ID:
+            if version > SCHEMA_VERSION:
+                raise StoreFormatError(
+                    f"{self.path} has caselog schema version {version}, newer than the "
+                    f"{SCHEMA_VERSION} this caselog knows: upgrade caselog to open it"
+                )
+            return
+        tables = self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if application_id != 0 or tables:
+            raise StoreFormatError(
+                f"{self.path} is a SQLite database of another program "
+                f"(application id {application_id}, {tables} schema objects); "
+                "caselog opens only its own files or empty ones"
+            )
+
+    def _create_schema(self) -> None:
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._check_format()  # another process may have created it while we waited
+            if self._pragma("application_id") != APPLICATION_ID:
+                self._create_tables()
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def _create_tables(self) -> None:
+        db = sqlite_utils.Database(self._conn)
+        columns: dict[str, type] = dict.fromkeys(StoredEvent._fields, str)
+        columns.update(position=int, version=int, schema=int)
+        optional = {"actor", "role", "area", "causation", "correlation", "device"}
+        events = db.table(EVENTS)
+        events.create(columns, pk="position", not_null=set(columns) - optional)
+        events.create_index(["stream", "version"], unique=True)
+        events.create_index(["event_id"], unique=True)
+        self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def append(self, appends: Sequence[StreamAppend]) -> list[StoredEvent]:
+        with self._lock, _translated():
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                outcome = append_batch(appends, self._tables, now=format_recorded(self._clock()))
+                conn.execute("COMMIT" if outcome.is_written else "ROLLBACK")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            return outcome.events
+
+    def read_stream(
+        self, stream: str, *, first: int = 1, last: int | None = None
+    ) -> list[StoredEvent]:
+        sql = f"{_SELECT} WHERE stream = ? AND version >= ? AND version <= ? ORDER BY version"
+        with self._lock, _translated():
+            cursor = self._conn.execute(sql, (stream, first, 2**62 if last is None else last))
+            return _records(cursor)
+
+    def read_log(self, *, after: int = 0, limit: int = 1000) -> list[StoredEvent]:
+        sql = f"{_SELECT} WHERE position > ? ORDER BY position LIMIT ?"
+        with self._lock, _translated():
+            return _records(self._conn.execute(sql, (after, limit)))
+
+    def stream_version(self, stream: str) -> int:
+        with self._lock, _translated():
+            head = self._tables.stream_head(stream)
+            return 0 if head is None else head[0]
+
+    def last_event(self) -> StoredEvent | None:
+        with self._lock, _translated():
+            return self._tables.last_event()
+
+    def close(self) -> None:
+        with self._lock, _translated():
+            self._conn.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({self.path!r}, durability={self.durability!r})"

@@ -1,0 +1,10 @@
+"""Test support shipped with caselog: the store conformance suite, strategies, a manual clock.
+
+Needs the ``testing`` extra (pytest and Hypothesis): ``pip install caselog[testing]``.
+"""
+
+from caselog.testing.clock import ManualClock
+from caselog.testing.conformance import StoreConformance, new_event
+from caselog.testing.machine import StoreMachine
+
+__all__ = ["ManualClock", "StoreConformance", "StoreMachine", "new_event"]
