@@ -1,7 +1,30 @@
 """The SQLite store passes the conformance suite and keeps its files safe."""
 
-from caselog import EventStore, SQLiteStore
-from caselog.testing import StoreConformance, StoreMachine
+import multiprocessing
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from caselog import (
+    EventStore,
+    SQLiteStore,
+    StoredEvent,
+    StoreError,
+    StoreFormatError,
+    StreamAppend,
+    ValidationError,
+    verify,
+)
+from caselog.sqlite import SCHEMA_VERSION
+from caselog.testing import (
+    StoreConformance,
+    StoreMachine,
+    append_from_processes,
+    check_log,
+    new_event,
+)
 from caselog.times import Clock
 
 
@@ -16,3 +39,120 @@ class SQLiteStoreMachine(StoreMachine):
 
 
 TestSQLiteStoreMachine = SQLiteStoreMachine.TestCase
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "caselog.db"
+
+
+def _fill(path: Path, count: int = 3) -> list[StoredEvent]:
+    with SQLiteStore(path) as store:
+        return store.append([StreamAppend("child-1", [new_event() for _ in range(count)])])
+
+
+def test_reopening_keeps_every_event(path: Path) -> None:
+    """Closing and reopening a file gives back every event as it was stored."""
+    stored = _fill(path)
+    with SQLiteStore(path) as store:
+        assert store.read_log() == stored
+
+
+def test_appends_after_reopening_continue_the_chains(path: Path) -> None:
+    """A reopened store goes on with the same versions, positions and chains."""
+    _fill(path)
+    with SQLiteStore(path) as store:
+        (event,) = store.append([StreamAppend("child-1", [new_event()], expected=3)])
+        assert (event.position, event.version) == (4, 4)
+        assert verify(store).is_ok
+
+
+def test_empty_file_becomes_a_store(path: Path) -> None:
+    """An existing empty file is made into a store."""
+    path.touch()
+    with SQLiteStore(path) as store:
+        assert store.read_log() == []
+
+
+def test_database_of_another_program_is_refused_untouched(path: Path) -> None:
+    """A SQLite file with someone else's tables is refused and left byte for byte as it was."""
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("CREATE TABLE patients (id INTEGER PRIMARY KEY, name TEXT)")
+    before = path.read_bytes()
+    with pytest.raises(StoreFormatError, match="another program"):
+        SQLiteStore(path)
+    assert path.read_bytes() == before
+    assert not Path(f"{path}-wal").exists()
+
+
+def test_newer_schema_is_refused(path: Path) -> None:
+    """A store written by a newer caselog schema is refused with the versions named."""
+    _fill(path)
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreFormatError, match=f"schema version {SCHEMA_VERSION + 1}"):
+        SQLiteStore(path)
+
+
+def test_file_that_is_not_a_database_is_refused_untouched(path: Path) -> None:
+    """A file that is not SQLite at all is refused and left as it was."""
+    path.write_text("name,birth_date\n王小明,2015-04-01\n" * 100)
+    before = path.read_bytes()
+    with pytest.raises(StoreFormatError, match="not a SQLite database"):
+        SQLiteStore(path)
+    assert path.read_bytes() == before
+
+
+def test_driver_errors_become_store_errors(tmp_path: Path) -> None:
+    """A SQLite failure surfaces as a StoreError with the driver's error as its cause."""
+    with pytest.raises(StoreError) as caught:
+        SQLiteStore(tmp_path / "no such folder" / "caselog.db")
+    assert isinstance(caught.value.__cause__, sqlite3.Error)
+
+
+def test_closed_store_raises_store_error(path: Path) -> None:
+    """Using a closed store raises a StoreError, not a driver error."""
+    store = SQLiteStore(path)
+    store.close()
+    with pytest.raises(StoreError):
+        store.read_log()
+
+
+def test_durability_is_an_option(path: Path) -> None:
+    """Durability is 'full' by default, 'normal' on request, and nothing else."""
+    assert SQLiteStore(path).durability == "full"
+    assert SQLiteStore(path, durability="normal").durability == "normal"
+    with pytest.raises(ValidationError) as caught:
+        SQLiteStore(path, durability="fast")  # type: ignore[arg-type]
+    assert caught.value.field == "durability"
+
+
+def test_processes_appending_at_once_lose_nothing(path: Path) -> None:
+    """Processes appending to shared streams at once leave every event once, gap-free."""
+    ids = append_from_processes(f"sqlite:///{path}", workers=4, appends=40)
+    with SQLiteStore(path) as store:
+        check_log(store, ids)
+
+
+def _append_forever(path: str) -> None:
+    with SQLiteStore(path, durability="normal") as store:
+        for _ in range(1000):
+            store.append([StreamAppend("child-1", [new_event() for _ in range(2000)])])
+
+
+def test_killed_writer_leaves_whole_appends_only(path: Path) -> None:
+    """A writer killed mid-append leaves only whole batches, and the log verifies."""
+    _fill(path, count=1)
+    process = multiprocessing.get_context("spawn").Process(target=_append_forever, args=(path,))
+    process.start()
+    with SQLiteStore(path) as store:
+        while len(store.read_log(after=2000, limit=1)) == 0:  # let it commit a few batches
+            process.join(0.05)
+            assert process.is_alive()
+    process.kill()
+    process.join()
+    with SQLiteStore(path) as store:
+        last = store.last_event()
+        assert last is not None
+        assert (last.position - 1) % 2000 == 0
+        assert verify(store).is_ok

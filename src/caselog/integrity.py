@@ -193,6 +193,8 @@ class _Walk:
         if following is not None and following.chain == chain_hash(
             self.chain, event.position, following.hash
         ):
+            if event.chain == chain_hash(following.chain, following.position, event.hash):
+                return _problem("reordered", event, "it changed places with the next event")
             return _problem("inserted", event, "the log fits together without this event")
         if self.chain_before is not None and event.chain == chain_hash(
             self.chain_before, event.position - 1, event.hash

@@ -4,7 +4,16 @@ Needs the ``testing`` extra (pytest and Hypothesis): ``pip install caselog[testi
 """
 
 from caselog.testing.clock import ManualClock
+from caselog.testing.concurrency import append_from_processes, append_many, check_log
 from caselog.testing.conformance import StoreConformance, new_event
 from caselog.testing.machine import StoreMachine
 
-__all__ = ["ManualClock", "StoreConformance", "StoreMachine", "new_event"]
+__all__ = [
+    "ManualClock",
+    "StoreConformance",
+    "StoreMachine",
+    "append_from_processes",
+    "append_many",
+    "check_log",
+    "new_event",
+]
