@@ -39,6 +39,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from importlib.metadata import version
 from typing import Any
 
 from caselog import NewEvent, SQLiteStore, StoredEvent, StreamAppend, canonical_json
@@ -495,7 +496,9 @@ def verdict(case: str, ratio: float) -> tuple[str, str]:
 def print_header(args: argparse.Namespace, work: Workload) -> None:
     sizes = [len(item.event.data.encode()) for item in work.planned]
     streams = len({item.stream for item in work.planned[: args.events]})
-    peer = "eventsourcing " + es_version() if es_sqlite is not None else "not installed"
+    peer = "not installed"
+    if es_sqlite is not None:
+        peer = f"eventsourcing {version('eventsourcing')} (SQLiteApplicationRecorder, same pragmas)"
     print(f"python {platform.python_version()} ({sys.executable}), sqlite {sqlite3.sqlite_version}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, {platform.platform()}")
     print(
@@ -508,12 +511,6 @@ def print_header(args: argparse.Namespace, work: Workload) -> None:
         print(
             "note: eventsourcing not installed; skipping the peer rows (pip install eventsourcing)"
         )
-
-
-def es_version() -> str:
-    from importlib.metadata import version
-
-    return version("eventsourcing")
 
 
 def print_table(durability: str, samples: dict[str, Samples]) -> None:

@@ -3,17 +3,22 @@
 Each tamper test edits the SQLite file with the ``sqlite3`` module behind caselog's back.
 """
 
+import hashlib
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from caselog import (
     GENESIS,
     Checkpoint,
     IntegrityError,
+    NewEvent,
     SQLiteStore,
     StoredEvent,
     StreamAppend,
@@ -23,6 +28,7 @@ from caselog import (
 from caselog.integrity import chain_hash, content, event_hash
 from caselog.sqlite import EVENTS
 from caselog.testing import ManualClock, new_event
+from caselog.testing.strategies import new_events
 
 # Twelve events in six appends, one second apart: positions 1-12 over three streams.
 _LAYOUT = [("child-1", 2), ("child-2", 2), ("household-1", 2)] * 2
@@ -83,6 +89,19 @@ def _report(path: Path, checkpoint: Checkpoint | None = None) -> tuple[str, int]
     return None if report.problem is None else (report.problem.kind, report.problem.position)
 
 
+@given(new_events(), st.integers(1, 10**6), st.text(max_size=20))
+def test_stream_hash_follows_the_documented_layout(
+    event: NewEvent, version: int, stream: str
+) -> None:
+    """The stream hash is SHA-256 over the JSON header, a newline and the payload text."""
+    fields = (stream, version, event.event_id, event.type, event.schema, "2024-03-03",
+              "2024-03-10T08:00:00.000000+00:00", event.actor, event.role, event.area,
+              event.causation, event.correlation, event.device, event.data)  # fmt: skip
+    header = json.dumps([GENESIS, *fields[:-1]], separators=(",", ":"))
+    text = f"{header}\n{event.data}"
+    assert event_hash(GENESIS, fields) == hashlib.sha256(text.encode()).hexdigest()
+
+
 def test_untouched_store_verifies(path: Path) -> None:
     """A store written only by caselog verifies, with its head as a checkpoint."""
     seen: list[int] = []
@@ -96,30 +115,34 @@ def test_untouched_store_verifies(path: Path) -> None:
     assert seen == [5, 10]
 
 
-def test_altered_payload_is_found(path: Path, edit: sqlite3.Connection) -> None:
-    """Changing an event's payload is reported as altered at that event."""
-    edit.execute(f"UPDATE {EVENTS} SET data = '{{\"n\":666}}' WHERE position = 5")
+@pytest.mark.parametrize(
+    ("column", "value", "position"),
+    [("data", '{"n":666}', 5), ("effective", "2020-01-01", 7), ("actor", "someone-else", 12)],
+)
+def test_altered_field_is_found(
+    path: Path, edit: sqlite3.Connection, column: str, value: str, position: int
+) -> None:
+    """Changing a stored field (payload, back-dated time, actor) is reported at that event."""
+    edit.execute(f"UPDATE {EVENTS} SET {column} = ? WHERE position = ?", (value, position))
     edit.commit()
-    assert _report(path) == ("altered", 5)
-
-
-def test_altered_time_is_found(path: Path, edit: sqlite3.Connection) -> None:
-    """Back-dating an event's effective time is reported as altered at that event."""
-    edit.execute(f"UPDATE {EVENTS} SET effective = '2020-01-01' WHERE position = 7")
-    edit.commit()
-    assert _report(path) == ("altered", 7)
+    assert _report(path) == ("altered", position)
 
 
 def test_altered_payload_with_a_new_hash_is_found(path: Path, edit: sqlite3.Connection) -> None:
-    """Changing a payload and recomputing its hash is reported as altered at that event."""
-    event = _row(edit, 5)._replace(data='{"n":666}')
-    previous = _row(edit, 3).hash  # same stream, version before
-    new_hash = event_hash(previous, content(event))
+    """Changing a payload and recomputing its stream hash is reported as altered there."""
+    event = _row(edit, 7)._replace(data='{"n":666}')  # child-1 version 3
+    previous = _row(edit, 2)  # child-1 version 2
+    assert (previous.stream, previous.version) == (event.stream, event.version - 1)
+    new_hash = event_hash(previous.hash, content(event))
     edit.execute(
-        f"UPDATE {EVENTS} SET data = ?, hash = ? WHERE position = 5", (event.data, new_hash)
+        f"UPDATE {EVENTS} SET data = ?, hash = ? WHERE position = 7", (event.data, new_hash)
     )
     edit.commit()
-    assert _report(path) == ("altered", 5)
+    with SQLiteStore(path) as store:
+        problem = verify(store).problem
+    assert problem is not None
+    assert (problem.kind, problem.position) == ("altered", 7)
+    assert "hash was rewritten" in problem.detail
 
 
 def test_deleted_event_is_found(path: Path, edit: sqlite3.Connection) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from caselog import (
+    NO_STREAM,
+    ConcurrencyError,
     EventStore,
     SQLiteStore,
     StoredEvent,
@@ -155,4 +157,25 @@ def test_killed_writer_leaves_whole_appends_only(path: Path) -> None:
         last = store.last_event()
         assert last is not None
         assert (last.position - 1) % 2000 == 0
+        assert verify(store).is_ok
+
+
+def test_two_connections_taking_turns_see_each_others_appends(path: Path) -> None:
+    """Stores on one file that append in turn each continue from the other's last event."""
+    with SQLiteStore(path) as one, SQLiteStore(path) as two:
+        for version in range(6):
+            writer = one if version % 2 else two
+            (event,) = writer.append([StreamAppend("child-1", [new_event()], expected=version)])
+            assert (event.position, event.version) == (version + 1, version + 1)
+        assert verify(one).is_ok
+
+
+def test_refused_append_leaves_the_store_appendable(path: Path) -> None:
+    """After a refused append the next one continues the same stream and chain."""
+    with SQLiteStore(path) as store:
+        store.append([StreamAppend("child-1", [new_event()])])
+        with pytest.raises(ConcurrencyError):
+            store.append([StreamAppend("child-1", [new_event()], expected=NO_STREAM)])
+        (event,) = store.append([StreamAppend("child-1", [new_event()], expected=1)])
+        assert (event.position, event.version) == (2, 2)
         assert verify(store).is_ok

@@ -9,15 +9,21 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Protocol
-
-import attrs
+from typing import NamedTuple, Protocol
 
 from caselog.errors import ConcurrencyError, DuplicateEventError, ValidationError
 from caselog.integrity import GENESIS, chain_hash, event_hash
 from caselog.store import ANY, NO_STREAM, NewEvent, StoredEvent, StreamAppend
 
-__all__ = ["BatchBackend", "Outcome", "append_batch", "check_batch", "check_expected", "seal"]
+__all__ = [
+    "BatchBackend",
+    "LogHead",
+    "Outcome",
+    "append_batch",
+    "check_batch",
+    "check_expected",
+    "seal",
+]
 
 
 class BatchBackend(Protocol):
@@ -27,8 +33,8 @@ class BatchBackend(Protocol):
         """Return the version and hash of the stream's last event, or None for no stream."""
         ...
 
-    def last_event(self) -> StoredEvent | None:
-        """Return the last event of the global log."""
+    def log_head(self) -> LogHead | None:
+        """Return the position, chain value and recorded time of the log's last event."""
         ...
 
     def find(self, event_ids: Sequence[str]) -> dict[str, StoredEvent]:
@@ -40,8 +46,15 @@ class BatchBackend(Protocol):
         ...
 
 
-@attrs.frozen
-class Outcome:
+class LogHead(NamedTuple):
+    """Where the global log ends: what the next append continues from."""
+
+    position: int
+    chain: str
+    recorded: str
+
+
+class Outcome(NamedTuple):
     """What an append did: the stored events, and whether they were written just now."""
 
     events: list[StoredEvent]
@@ -83,13 +96,13 @@ def seal(
     appends: Sequence[StreamAppend],
     *,
     heads: Mapping[str, tuple[int, str] | None],
-    last: StoredEvent | None,
+    head: LogHead | None,
     now: str,
 ) -> list[StoredEvent]:
     """Check expected versions and turn the batch into stored records with their hash chains."""
     position, chain, recorded = 0, GENESIS, now
-    if last is not None:
-        position, chain, recorded = last.position, last.chain, max(now, last.recorded)
+    if head is not None:
+        position, chain, recorded = head.position, head.chain, max(now, head.recorded)
     records: list[StoredEvent] = []
     for append in appends:
         version, previous = heads.get(append.stream) or (0, GENESIS)
@@ -167,7 +180,7 @@ def append_batch(appends: Sequence[StreamAppend], backend: BatchBackend, *, now:
     ids = check_batch(appends)
     heads = {append.stream: backend.stream_head(append.stream) for append in appends}
     try:
-        records = seal(appends, heads=heads, last=backend.last_event(), now=now)
+        records = seal(appends, heads=heads, head=backend.log_head(), now=now)
     except ConcurrencyError:
         stored = _stored_before(appends, ids, backend.find(ids))
         if stored is None:

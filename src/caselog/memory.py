@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-from caselog.batch import append_batch
+from caselog.batch import LogHead, append_batch
 from caselog.store import StoredEvent, StreamAppend
 from caselog.times import Clock, format_recorded, system_clock
 
@@ -30,6 +30,10 @@ class _Tables:
 
     def last_event(self) -> StoredEvent | None:
         return self.log[-1] if self.log else None
+
+    def log_head(self) -> LogHead | None:
+        last = self.last_event()
+        return None if last is None else LogHead(last.position, last.chain, last.recorded)
 
     def find(self, event_ids: Sequence[str]) -> dict[str, StoredEvent]:
         return {event_id: self.ids[event_id] for event_id in event_ids if event_id in self.ids}

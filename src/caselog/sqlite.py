@@ -8,16 +8,16 @@ cut for speed, never consistency.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Literal
 
 import sqlite_utils
 
-from caselog.batch import append_batch
+from caselog.batch import LogHead, append_batch
 from caselog.errors import StoreError, StoreFormatError, ValidationError
 from caselog.store import StoredEvent, StreamAppend
 from caselog.times import Clock, format_recorded, system_clock
@@ -35,42 +35,93 @@ EVENTS = "caselog_events"
 _COLUMNS = ", ".join(StoredEvent._fields)
 _SELECT = f"SELECT {_COLUMNS} FROM {EVENTS}"
 _INSERT = f"INSERT INTO {EVENTS} VALUES ({', '.join('?' * len(StoredEvent._fields))})"
+_HEAD = f"SELECT position, chain, recorded FROM {EVENTS} ORDER BY position DESC LIMIT 1"
+_STREAM_HEAD = f"SELECT version, hash FROM {EVENTS} WHERE stream = ? ORDER BY version DESC LIMIT 1"
 _FIND_CHUNK = 500
 
 
-@contextmanager
-def _translated() -> Iterator[None]:
-    """Turn the driver's errors into caselog's, keeping the cause."""
-    try:
-        yield
-    except sqlite3.DatabaseError as exc:
-        if "not a database" in str(exc):
+class _Translated:
+    """Turns the driver's errors into caselog's, keeping the cause."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
+        if isinstance(exc, sqlite3.DatabaseError) and "not a database" in str(exc):
             raise StoreFormatError(f"not a SQLite database: {exc}") from exc
-        raise StoreError(f"SQLite: {exc}") from exc
-    except sqlite3.Error as exc:
-        raise StoreError(f"SQLite: {exc}") from exc
+        if isinstance(exc, sqlite3.Error):
+            raise StoreError(f"SQLite: {exc}") from exc
+
+
+_translated = _Translated()
+
+
+_record = functools.partial(tuple.__new__, StoredEvent)  # StoredEvent._make without its checks
 
 
 def _records(cursor: sqlite3.Cursor) -> list[StoredEvent]:
-    return list(map(StoredEvent._make, cursor.fetchall()))
+    return list(map(_record, cursor.fetchall()))
 
 
 class _Tables:
-    """The store's data, as the append algorithm sees it, inside a write transaction."""
+    """The store's data, as the append algorithm sees it, inside a write transaction.
+
+    Remembers the heads it has read or committed, so that a process appending alone skips the
+    head queries; ``PRAGMA data_version`` tells when another connection has committed since, and
+    then everything remembered is dropped.
+    """
+
+    _STREAMS_KEPT = 65_536
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self._data_version = -1
+        self._log_head: LogHead | None = None
+        self._is_log_head_known = False
+        self._stream_heads: dict[str, tuple[int, str] | None] = {}
+
+    def begin(self) -> None:
+        """Take the write lock; forget the heads if another connection committed meanwhile."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self.forget()
+            self._data_version = version
+
+    def forget(self) -> None:
+        self._is_log_head_known = False
+        self._stream_heads.clear()
+
+    def committed(self, records: Sequence[StoredEvent]) -> None:
+        """Remember the heads that this connection's last commit left."""
+        last = records[-1]
+        self._log_head = LogHead(last.position, last.chain, last.recorded)
+        self._is_log_head_known = True
+        if len(self._stream_heads) > self._STREAMS_KEPT:
+            self._stream_heads.clear()
+        for record in records:
+            self._stream_heads[record.stream] = (record.version, record.hash)
 
     def stream_head(self, stream: str) -> tuple[int, str] | None:
-        row = self.conn.execute(
-            f"SELECT version, hash FROM {EVENTS} WHERE stream = ? ORDER BY version DESC LIMIT 1",
-            (stream,),
-        ).fetchone()
-        return None if row is None else (row[0], row[1])
+        if stream in self._stream_heads:
+            return self._stream_heads[stream]
+        row = self.conn.execute(_STREAM_HEAD, (stream,)).fetchone()
+        head = None if row is None else (row[0], row[1])
+        self._stream_heads[stream] = head
+        return head
 
     def last_event(self) -> StoredEvent | None:
         row = self.conn.execute(f"{_SELECT} ORDER BY position DESC LIMIT 1").fetchone()
         return None if row is None else StoredEvent._make(row)
+
+    def log_head(self) -> LogHead | None:
+        if not self._is_log_head_known:
+            row = self.conn.execute(_HEAD).fetchone()
+            self._log_head = None if row is None else LogHead._make(row)
+            self._is_log_head_known = True
+        return self._log_head
 
     def find(self, event_ids: Sequence[str]) -> dict[str, StoredEvent]:
         found: dict[str, StoredEvent] = {}
@@ -83,7 +134,10 @@ class _Tables:
 
     def insert(self, records: Sequence[StoredEvent]) -> bool:
         try:
-            self.conn.executemany(_INSERT, records)
+            if len(records) == 1:
+                self.conn.execute(_INSERT, records[0])
+            else:
+                self.conn.executemany(_INSERT, records)
         except sqlite3.IntegrityError as exc:
             if "event_id" in str(exc):
                 return False
@@ -113,7 +167,7 @@ class SQLiteStore:
         self.durability = durability
         self._clock = clock
         self._lock = threading.RLock()
-        with _translated():
+        with _translated:
             self._conn = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
@@ -182,13 +236,18 @@ class SQLiteStore:
         self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def append(self, appends: Sequence[StreamAppend]) -> list[StoredEvent]:
-        with self._lock, _translated():
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
+        with self._lock, _translated:
+            conn, tables = self._conn, self._tables
+            tables.begin()
             try:
-                outcome = append_batch(appends, self._tables, now=format_recorded(self._clock()))
-                conn.execute("COMMIT" if outcome.is_written else "ROLLBACK")
+                outcome = append_batch(appends, tables, now=format_recorded(self._clock()))
+                if outcome.is_written:
+                    conn.execute("COMMIT")
+                    tables.committed(outcome.events)
+                else:
+                    conn.execute("ROLLBACK")
             except BaseException:
+                tables.forget()
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
@@ -198,26 +257,26 @@ class SQLiteStore:
         self, stream: str, *, first: int = 1, last: int | None = None
     ) -> list[StoredEvent]:
         sql = f"{_SELECT} WHERE stream = ? AND version >= ? AND version <= ? ORDER BY version"
-        with self._lock, _translated():
+        with self._lock, _translated:
             cursor = self._conn.execute(sql, (stream, first, 2**62 if last is None else last))
             return _records(cursor)
 
     def read_log(self, *, after: int = 0, limit: int = 1000) -> list[StoredEvent]:
         sql = f"{_SELECT} WHERE position > ? ORDER BY position LIMIT ?"
-        with self._lock, _translated():
+        with self._lock, _translated:
             return _records(self._conn.execute(sql, (after, limit)))
 
     def stream_version(self, stream: str) -> int:
-        with self._lock, _translated():
+        with self._lock, _translated:
             head = self._tables.stream_head(stream)
             return 0 if head is None else head[0]
 
     def last_event(self) -> StoredEvent | None:
-        with self._lock, _translated():
+        with self._lock, _translated:
             return self._tables.last_event()
 
     def close(self) -> None:
-        with self._lock, _translated():
+        with self._lock, _translated:
             self._conn.close()
 
     def __enter__(self) -> SQLiteStore:

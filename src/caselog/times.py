@@ -35,9 +35,11 @@ def system_clock() -> datetime:
 
 def format_recorded(moment: datetime, *, field: str = "recorded") -> str:
     """Return the stored text of a timezone-aware datetime, converted to UTC."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValidationError(field, "a timestamp must be timezone-aware")
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+    if moment.tzinfo is not UTC:
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise ValidationError(field, "a timestamp must be timezone-aware")
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="microseconds")
 
 
 def format_effective(value: date | datetime, *, field: str = "effective") -> str:
