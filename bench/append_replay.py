@@ -1,4 +1,4 @@
-"""Append and replay throughput of SQLiteStore, as ratios to raw sqlite3 at the same durability.
+"""Append and replay throughput of caselog: as ratios to raw sqlite3, and to eventsourcing.
 
 What is measured, per durability setting (``full`` = ``PRAGMA synchronous=FULL``, caselog's
 default, every acknowledged append on disk; ``normal`` = ``synchronous=NORMAL``, the documented
@@ -10,15 +10,33 @@ relaxation), each case in a fresh temporary directory:
 * single append: one event per ``SQLiteStore.append`` against ``BEGIN; INSERT; COMMIT`` per row;
 * read log: ``SQLiteStore.read_log`` in pages of 1,000 over the store the batched run wrote,
   reopened, against ``SELECT <all columns> ... WHERE position > ? ORDER BY position LIMIT 1000``;
-* peer (if the optional ``eventsourcing`` package is importable): the same events, batched by
-  1,000, through eventsourcing's SQLite application recorder (the layer that matches
-  ``SQLiteStore``: serialized records in, records out), and its notification log read back.
 
-Inputs (``NewEvent``/``StreamAppend`` objects, row tuples with placeholder 64-hex hashes,
-eventsourcing ``StoredEvent`` objects) are built before any timing. Cases alternate their order
-between repeats; the table shows median rates and the median of the per-repeat ratios, since on a
-shared machine only ratios measured side by side mean anything. Targets: batched append >= 60% of
-raw, single append >= 80% of raw, batched append >= 2.5x eventsourcing. Nothing is asserted.
+and, if the optional ``eventsourcing`` package is importable, two comparisons with it:
+
+* eventsourcing recorder (store level, no design target): the batched-append events, batched by
+  1,000, through eventsourcing's ``SQLiteApplicationRecorder`` with caselog's pragmas
+  (serialized records in, records out; its 4-column table has no event-id index and no hashes),
+  and its notification log read back, against caselog's batched append and read log above;
+* eventsourcing application (the level the design's targets, >= 2.5x on append and >= 5x on
+  replay, apply to; durability ``full`` only): in a child process run with ``python -O``,
+  eventsourcing's best case, ``CaseFile`` aggregates (20 events each, one per visit, carrying the
+  same payload fields and values as caselog's events) are built with their events pending, then
+  ``Application.save`` is called with 50 aggregates (1,000 events) at a time into eventsourcing's
+  SQLite persistence (``PERSISTENCE_MODULE=eventsourcing.sqlite``), and every aggregate is
+  replayed with ``app.repository.get`` from a new application on the same file. caselog's
+  counterpart, in the main process: ``Caselog.append_streams`` with the same events as typed
+  payloads (frozen attrs classes in an ``EventRegistry``, wrapped in ``Pending``), 1,000 per call
+  as above, then ``Caselog.read_stream`` for every stream of the reopened store, decoding each
+  event into its payload class. eventsourcing 9.5.6 has no setting for ``synchronous``: its
+  connections run at SQLite's default (printed; FULL here), so at ``normal`` these rows are
+  skipped. ``--app-events`` sets their event count (100,000 by default, to keep the run short).
+
+Inputs (``NewEvent``/``StreamAppend`` objects, typed payloads, row tuples with placeholder 64-hex
+hashes, eventsourcing ``StoredEvent`` objects and pending aggregate events) are built before any
+timing. Cases alternate their order between repeats; the table shows median rates and the median
+of the per-repeat ratios, since on a shared machine only ratios measured side by side mean
+anything. Targets: batched append >= 60% of raw, single append >= 80% of raw; against the
+eventsourcing application, append >= 2.5x and replay >= 5x. Nothing is asserted.
 
 Run: ``make bench`` or ``.venv/bin/python bench/append_replay.py [--quick] [--durability full]``.
 """
@@ -26,12 +44,15 @@ Run: ``make bench`` or ``.venv/bin/python bench/append_replay.py [--quick] [--du
 from __future__ import annotations
 
 import argparse
+import datetime
 import gc
+import json
 import os
 import platform
 import random
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -42,14 +63,29 @@ from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from typing import Any
 
-from caselog import NewEvent, SQLiteStore, StoredEvent, StreamAppend, canonical_json
+import attrs
+
+import caselog
+from caselog import (
+    EventRegistry,
+    Metadata,
+    NewEvent,
+    Pending,
+    SQLiteStore,
+    StoredEvent,
+    StreamAppend,
+    StreamWrite,
+    canonical_json,
+)
 from caselog.sqlite import Durability
 
 try:
+    import eventsourcing.application as es_application
+    import eventsourcing.domain as es_domain
     import eventsourcing.persistence as es_persistence
     import eventsourcing.sqlite as es_sqlite
 except ImportError:  # the optional extra "bench"
-    es_persistence = es_sqlite = None  # type: ignore[assignment]
+    es_application = es_domain = es_persistence = es_sqlite = None  # type: ignore[assignment]
 
 BATCH = 1000
 PAGE = 1000
@@ -59,8 +95,16 @@ CACHE_KIB = 64 * 1024
 RECORDED = "2026-03-10T08:15:00.000000+00:00"
 SYNCHRONOUS: dict[str, str] = {"full": "FULL", "normal": "NORMAL"}
 DEFAULT_SINGLE: dict[str, int] = {"full": 5000, "normal": 20000}
-TARGETS: dict[str, float] = {"batched append": 0.60, "single append": 0.80}
-PEER_TARGET = 2.5
+DEFAULT_APP_EVENTS = 100_000
+APP_DURABILITY = "full"  # eventsourcing runs at SQLite's default synchronous, FULL
+RECORDER = "vs eventsourcing recorder"
+APPLICATION = "vs eventsourcing application"
+TARGETS: dict[str, float] = {
+    "batched append": 0.60,
+    "single append": 0.80,
+    f"{APPLICATION}: append": 2.5,
+    f"{APPLICATION}: replay": 5.0,
+}
 
 Row = tuple[Any, ...]
 COLUMNS = ", ".join(StoredEvent._fields)
@@ -83,6 +127,81 @@ NOTES = (
     "Placement review with foster carers; contact arrangements agreed for the holidays.",
     "与学校老师沟通，孩子最近情绪波动较大，建议安排心理辅导。",  # noqa: RUF001
 )
+
+
+@attrs.frozen
+class Visit:
+    """The typed payload of the workload's events: the fields ``_payload`` writes."""
+
+    child: str
+    worker: str
+    kind: str
+    note: str
+    date: str
+    present: list[str]
+    risk: int
+    follow_up: bool
+    school: str
+    location: str
+    next_review: str
+
+
+PAYLOAD_CLASSES: dict[str, type[Visit]] = {
+    name: attrs.make_class(name, {}, bases=(Visit,), frozen=True, slots=True) for name in TYPES
+}
+
+
+def payload_registry() -> EventRegistry:
+    """A registry with one payload class per workload event type, all shaped like ``Visit``."""
+    registry = EventRegistry()
+    for name, cls in PAYLOAD_CLASSES.items():
+        registry.add(cls, name)
+    return registry
+
+
+if es_domain is not None:
+
+    class CaseFile(es_domain.Aggregate):  # type: ignore[misc,name-defined]
+        """eventsourcing's side: a child's case file, opened by a first visit, then one event per
+        visit, each event carrying the same fields as caselog's ``Visit`` payloads."""
+
+        @es_domain.event("Opened")
+        def __init__(
+            self,
+            child: str,
+            worker: str,
+            kind: str,
+            note: str,
+            date: str,
+            present: list[str],
+            risk: int,
+            follow_up: bool,
+            school: str,
+            location: str,
+            next_review: str,
+        ) -> None:
+            self.visits = 1
+            self.risk = risk
+            self.next_review = next_review
+
+        @es_domain.event("VisitRecorded")
+        def record_visit(
+            self,
+            child: str,
+            worker: str,
+            kind: str,
+            note: str,
+            date: str,
+            present: list[str],
+            risk: int,
+            follow_up: bool,
+            school: str,
+            location: str,
+            next_review: str,
+        ) -> None:
+            self.visits += 1
+            self.risk = risk
+            self.next_review = next_review
 
 
 # --- workload -------------------------------------------------------------------------------
@@ -108,6 +227,9 @@ class Workload:
     raw_batches: list[list[Row]] = field(default_factory=list)
     raw_singles: list[Row] = field(default_factory=list)
     peer_batches: list[list[Any]] = field(default_factory=list)
+    app_events: int = 0
+    typed_batches: list[tuple[list[StreamWrite], Metadata]] = field(default_factory=list)
+    typed_streams: list[str] = field(default_factory=list)
 
 
 def _uuid4(rng: random.Random) -> uuid.UUID:
@@ -213,12 +335,41 @@ def peer_record(item: Planned, stream_ids: dict[int, uuid.UUID]) -> Any:
     )
 
 
+def typed_pending(event: NewEvent) -> Pending:
+    """The event as ``Caselog.append_streams`` takes it: a typed payload, its id and effective."""
+    payload = PAYLOAD_CLASSES[event.type](**json.loads(event.data))
+    effective = datetime.date.fromisoformat(event.effective) if event.effective else None
+    return Pending(payload, event_id=event.event_id, effective=effective)
+
+
+def typed_batch(groups: list[list[Planned]]) -> tuple[list[StreamWrite], Metadata]:
+    """One ``append_streams`` call: a write per stream, with the first event's metadata."""
+    first = groups[0][0].event
+    meta = Metadata(
+        actor=first.actor, role=first.role, area=first.area, correlation=first.correlation
+    )
+    writes = [
+        StreamWrite(items[0].stream, [typed_pending(i.event) for i in items], items[0].version - 1)
+        for items in groups
+    ]
+    return writes, meta
+
+
 def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
-def build_workload(events: int, single: int) -> Workload:
+def add_typed(work: Workload, events: int) -> None:
+    """The application-level workload: ``events`` events, 20 per stream, typed."""
+    planned = work.planned[:events] if len(work.planned) == events else plan_events(events)
+    groups = [group_by_stream(chunk) for chunk in chunks(planned, BATCH)]
+    work.app_events = events
+    work.typed_batches = [typed_batch(batch) for batch in groups]
+    work.typed_streams = list(dict.fromkeys(item.stream for item in planned))
+
+
+def build_workload(events: int, single: int, app_events: int) -> Workload:
     planned = plan_events(max(events, single))
     batched, singles = planned[:events], planned[:single]
     groups = [group_by_stream(chunk) for chunk in chunks(batched, BATCH)]
@@ -232,6 +383,7 @@ def build_workload(events: int, single: int) -> Workload:
     if es_sqlite is not None:
         ids: dict[int, uuid.UUID] = {}
         work.peer_batches = list(chunks([peer_record(item, ids) for item in ordered], BATCH))
+        add_typed(work, app_events)
     return work
 
 
@@ -290,6 +442,39 @@ def measure_caselog(
                 count, seconds = timed(caselog_read(store))
             rates["read"] = count / seconds
         return rates
+
+
+def caselog_typed_append(
+    log: caselog.Caselog, batches: list[tuple[list[StreamWrite], Metadata]]
+) -> Callable[[], int]:
+    def run() -> int:
+        count = 0
+        for writes, meta in batches:
+            count += len(log.append_streams(writes, meta=meta))
+        return count
+
+    return run
+
+
+def caselog_replay(log: caselog.Caselog, streams: list[str]) -> Callable[[], int]:
+    def run() -> int:
+        return sum(len(log.read_stream(stream)) for stream in streams)
+
+    return run
+
+
+def measure_caselog_typed(work: Workload, durability: Durability) -> dict[str, float]:
+    """caselog's application level: typed payloads appended, then every stream read, decoded."""
+    registry = payload_registry()
+    with scratch() as directory:
+        path = os.path.join(directory, "caselog-typed.db")
+        store = SQLiteStore(path, durability=durability)
+        with caselog.open(store, registry=registry) as log:
+            count, seconds = timed(caselog_typed_append(log, work.typed_batches))
+        store = SQLiteStore(path, durability=durability)
+        with caselog.open(store, registry=registry) as log:
+            read_count, read_seconds = timed(caselog_replay(log, work.typed_streams))
+    return {"append": count / seconds, "replay": read_count / read_seconds}
 
 
 # --- raw sqlite3 ----------------------------------------------------------------------------
@@ -357,7 +542,7 @@ def measure_raw(
         return rates
 
 
-# --- eventsourcing (optional peer) ----------------------------------------------------------
+# --- eventsourcing recorder (optional peer, store level) ------------------------------------
 
 
 def peer_recorder(path: str, durability: str) -> Any:
@@ -411,6 +596,86 @@ def measure_peer(batches: list[list[Any]], durability: str) -> dict[str, float]:
         return {"append": count / append_seconds, "read": read_count / read_seconds}
 
 
+# --- eventsourcing application (optional peer, in a python -O child process) ----------------
+
+
+def case_files(planned: list[Planned]) -> list[Any]:
+    """One ``CaseFile`` per stream, in stream order, with all of the stream's events pending."""
+    files: dict[int, Any] = {}
+    for item in planned:
+        fields = json.loads(item.event.data)
+        case_file = files.get(item.stream_index)
+        if case_file is None:
+            files[item.stream_index] = CaseFile(**fields)
+        else:
+            case_file.record_visit(**fields)
+    return list(files.values())
+
+
+def app_env(path: str) -> dict[str, str]:
+    """eventsourcing's SQLite persistence; it has no setting for ``PRAGMA synchronous``."""
+    return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
+
+
+def app_save(app: Any, files: list[Any]) -> Callable[[], int]:
+    per_call = BATCH // EVENTS_PER_STREAM  # 50 case files of 20 events: 1,000 events a call
+
+    def run() -> int:
+        count = 0
+        for group in chunks(files, per_call):
+            count += len(app.save(*group))
+        return count
+
+    return run
+
+
+def app_replay(app: Any, ids: list[uuid.UUID]) -> Callable[[], int]:
+    def run() -> int:
+        return sum(app.repository.get(aggregate_id).version for aggregate_id in ids)
+
+    return run
+
+
+def app_synchronous(app: Any) -> int:
+    """The ``PRAGMA synchronous`` of the application's connections (2 = FULL)."""
+    with app.recorder.datastore.get_connection(commit=False) as connection:
+        value: int = connection._sqlite_conn.execute("PRAGMA synchronous").fetchone()[0]
+    return value
+
+
+def measure_app(events: int) -> dict[str, float]:
+    """The child's work: save the case files' pending events, then replay every case file."""
+    files = case_files(plan_events(events))
+    ids = [case_file.id for case_file in files]
+    with scratch() as directory:
+        env = app_env(os.path.join(directory, "eventsourcing-app.db"))
+        app = es_application.Application(env=env)
+        count, save_seconds = timed(app_save(app, files))
+        app.close()
+        files.clear()
+        app = es_application.Application(env=env)
+        replayed, replay_seconds = timed(app_replay(app, ids))
+        synchronous = app_synchronous(app)
+        app.close()
+    return {
+        "append": count / save_seconds,
+        "replay": replayed / replay_seconds,
+        "synchronous": synchronous,
+        "optimize": sys.flags.optimize,
+    }
+
+
+def measure_app_child(events: int) -> dict[str, float]:
+    """Run ``measure_app`` in ``python -O`` (eventsourcing's best case) and read its JSON."""
+    script = os.path.abspath(__file__)
+    command = [sys.executable, "-O", script, "--peer-child", "--app-events", str(events)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"the eventsourcing child failed:\n{result.stderr}")
+    rates: dict[str, float] = json.loads(result.stdout)
+    return rates
+
+
 # --- the comparison -------------------------------------------------------------------------
 
 
@@ -430,6 +695,10 @@ class Samples:
         return statistics.median(c / o for c, o in zip(self.caselog, self.other, strict=True))
 
 
+def has_app_rows(work: Workload, durability: str) -> bool:
+    return bool(work.typed_batches) and durability == APP_DURABILITY
+
+
 def one_repeat(work: Workload, durability: Durability, flip: bool) -> dict[str, dict[str, float]]:
     """Run every case once, in one order or the reverse, and return the rates by side."""
     cases: list[tuple[str, Callable[[], dict[str, float]]]] = [
@@ -445,48 +714,61 @@ def one_repeat(work: Workload, durability: Durability, flip: bool) -> dict[str, 
         ),
     ]
     if work.peer_batches:
-        cases.append(("eventsourcing", lambda: measure_peer(work.peer_batches, durability)))
+        cases.append(("es recorder", lambda: measure_peer(work.peer_batches, durability)))
+    if has_app_rows(work, durability):
+        cases.append(("caselog typed", lambda: measure_caselog_typed(work, durability)))
+        cases.append(("es application", lambda: measure_app_child(work.app_events)))
     if flip:
         cases.reverse()
     return {name: measure() for name, measure in cases}
 
 
-def compare(work: Workload, durability: Durability, repeat: int) -> dict[str, Samples]:
+def new_samples(work: Workload, durability: str) -> dict[str, Samples]:
     events = sum(len(rows) for rows in work.raw_batches)
-    single = len(work.raw_singles)
     samples = {
         "batched append": Samples(events),
-        "single append": Samples(single),
+        "single append": Samples(len(work.raw_singles)),
         "read log": Samples(events),
     }
     if work.peer_batches:
-        samples["vs eventsourcing: append"] = Samples(events)
-        samples["vs eventsourcing: read"] = Samples(events)
+        samples[f"{RECORDER}: append"] = Samples(events)
+        samples[f"{RECORDER}: read"] = Samples(events)
+    if has_app_rows(work, durability):
+        samples[f"{APPLICATION}: append"] = Samples(work.app_events)
+        samples[f"{APPLICATION}: replay"] = Samples(work.app_events)
+    return samples
+
+
+def compare(
+    work: Workload, durability: Durability, repeat: int
+) -> tuple[dict[str, Samples], dict[str, float]]:
+    """The samples of every case, and what the eventsourcing child reported last."""
+    samples = new_samples(work, durability)
+    child: dict[str, float] = {}
     for index in range(repeat):
         rates = one_repeat(work, durability, flip=index % 2 == 1)
-        samples["batched append"].add(rates["caselog"]["append"], rates["raw"]["append"])
+        base = rates["caselog"]
+        samples["batched append"].add(base["append"], rates["raw"]["append"])
         samples["single append"].add(
             rates["caselog single"]["append"], rates["raw single"]["append"]
         )
-        samples["read log"].add(rates["caselog"]["read"], rates["raw"]["read"])
-        if "eventsourcing" in rates:
-            peer = rates["eventsourcing"]
-            samples["vs eventsourcing: append"].add(rates["caselog"]["append"], peer["append"])
-            samples["vs eventsourcing: read"].add(rates["caselog"]["read"], peer["read"])
-    return samples
+        samples["read log"].add(base["read"], rates["raw"]["read"])
+        if "es recorder" in rates:
+            peer = rates["es recorder"]
+            samples[f"{RECORDER}: append"].add(base["append"], peer["append"])
+            samples[f"{RECORDER}: read"].add(base["read"], peer["read"])
+        if "es application" in rates:
+            typed, child = rates["caselog typed"], rates["es application"]
+            samples[f"{APPLICATION}: append"].add(typed["append"], child["append"])
+            samples[f"{APPLICATION}: replay"].add(typed["replay"], child["replay"])
+    return samples, child
 
 
 # --- output ---------------------------------------------------------------------------------
 
 
-def target_of(case: str) -> float | None:
-    if case == "vs eventsourcing: append":
-        return PEER_TARGET
-    return TARGETS.get(case)
-
-
 def verdict(case: str, ratio: float) -> tuple[str, str]:
-    target = target_of(case)
+    target = TARGETS.get(case)
     if target is None:
         return "-", ""
     shown = f">={target:.1f}x" if case.startswith("vs ") else f">={target:.2f}"
@@ -496,47 +778,87 @@ def verdict(case: str, ratio: float) -> tuple[str, str]:
 def print_header(args: argparse.Namespace, work: Workload) -> None:
     sizes = [len(item.event.data.encode()) for item in work.planned]
     streams = len({item.stream for item in work.planned[: args.events]})
-    peer = "not installed"
-    if es_sqlite is not None:
-        peer = f"eventsourcing {version('eventsourcing')} (SQLiteApplicationRecorder, same pragmas)"
     print(f"python {platform.python_version()} ({sys.executable}), sqlite {sqlite3.sqlite_version}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, {platform.platform()}")
     print(
         f"workload: {args.events} events in {streams} streams, batches of {BATCH}, "
         f"payload {statistics.mean(sizes):.0f} bytes on average; repeat {args.repeat} (median)"
     )
-    print(f"peer: {peer}")
-    print("columns: other = raw sqlite3 (eventsourcing in 'vs' rows); ratio = caselog / other")
+    print("columns: other = raw sqlite3, or eventsourcing in 'vs' rows; ratio = caselog / other")
     if es_sqlite is None:
         print(
             "note: eventsourcing not installed; skipping the peer rows (pip install eventsourcing)"
         )
+        return
+    print(
+        f"peer: eventsourcing {version('eventsourcing')}, two levels:\n"
+        f"  recorder (store level, no design target): SQLiteApplicationRecorder with caselog's\n"
+        f"    pragmas, vs SQLiteStore.append / read_log (the batched append and read log above);\n"
+        f"  application (the design's targets apply here): Application.save of CaseFile\n"
+        f"    aggregates, {BATCH // EVENTS_PER_STREAM} x {EVENTS_PER_STREAM} events per call, and "
+        f"repository.get of each, in a 'python -O' child,\n"
+        f"    vs Caselog.append_streams of typed payloads ({BATCH} per call) and "
+        f"Caselog.read_stream of each stream;\n"
+        f"    {work.app_events} events in {len(work.typed_streams)} streams, "
+        f"durability={APP_DURABILITY} only"
+    )
 
 
-def print_table(durability: str, samples: dict[str, Samples]) -> None:
+def print_table(durability: str, samples: dict[str, Samples], child: dict[str, float]) -> None:
     print(f"\ndurability={durability} (PRAGMA synchronous={SYNCHRONOUS[durability]})")
     print(
-        f"{'case':<26}{'events':>8}{'caselog ev/s':>14}{'other ev/s':>13}"
+        f"{'case':<38}{'events':>8}{'caselog ev/s':>14}{'other ev/s':>13}"
         f"{'ratio':>8}{'target':>8}  result"
     )
     for case, sample in samples.items():
         ratio = sample.ratio()
         target, result = verdict(case, ratio)
         print(
-            f"{case:<26}{sample.events:>8}{statistics.median(sample.caselog):>14,.0f}"
+            f"{case:<38}{sample.events:>8}{statistics.median(sample.caselog):>14,.0f}"
             f"{statistics.median(sample.other):>13,.0f}{ratio:>8.2f}{target:>8}  {result}"
         )
+    for note in app_notes(durability, child):
+        print(f"note: {note}")
 
 
-def summary(durability: str, samples: dict[str, Samples]) -> str:
-    parts = []
+def app_notes(durability: str, child: dict[str, float]) -> list[str]:
+    if es_sqlite is None:
+        return []
+    if durability != APP_DURABILITY:
+        return [
+            f"eventsourcing application rows skipped at durability={durability}: eventsourcing "
+            f"{version('eventsourcing')} has no setting for PRAGMA synchronous (its connections "
+            f"use SQLite's default), so they are measured at durability={APP_DURABILITY} only"
+        ]
+    if not child:
+        return []
+    level = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(int(child["synchronous"]), "?")
+    return [
+        f"eventsourcing application child: sys.flags.optimize={int(child['optimize'])}, its "
+        f"connections at PRAGMA synchronous={level} (SQLite's default; eventsourcing has no "
+        f"setting for it)"
+    ]
+
+
+def group_of(case: str) -> str:
+    if case.startswith(APPLICATION):
+        return "vs eventsourcing application (the level the design's targets apply to)"
+    if case.startswith(RECORDER):
+        return "vs eventsourcing recorder (store level, no design target)"
+    return "vs raw sqlite3"
+
+
+def summary(durability: str, samples: dict[str, Samples]) -> list[str]:
+    groups: dict[str, list[str]] = {}
     for case, sample in samples.items():
         ratio = sample.ratio()
         target, result = verdict(case, ratio)
-        unit = "x" if case.startswith("vs ") else " of raw"
+        name, unit = case.rpartition(": ")[2], "x" if case.startswith("vs ") else " of raw"
         check = f" ({result} {target})" if result else ""
-        parts.append(f"{case} {ratio:.2f}{unit}{check}")
-    return f"{durability}: " + "; ".join(parts)
+        groups.setdefault(group_of(case), []).append(f"{name} {ratio:.2f}{unit}{check}")
+    if es_sqlite is not None and durability != APP_DURABILITY:
+        groups[group_of(APPLICATION)] = [f"not measured (see durability={APP_DURABILITY})"]
+    return [f"{durability}, {group}: " + "; ".join(parts) for group, parts in groups.items()]
 
 
 # --- entry point ----------------------------------------------------------------------------
@@ -551,31 +873,43 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="events for one-per-commit (default 5000 at full, 20000 at normal)",
     )
+    parser.add_argument(
+        "--app-events",
+        type=int,
+        default=None,
+        help=f"events for the eventsourcing application rows (default {DEFAULT_APP_EVENTS})",
+    )
     parser.add_argument("--durability", choices=["full", "normal", "both"], default="both")
     parser.add_argument("--repeat", type=int, default=3, help="runs per case; medians reported")
     parser.add_argument("--quick", action="store_true", help="smoke run: 5000 events, repeat 1")
+    parser.add_argument("--peer-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
         args.events, args.repeat = 5000, 1
         args.single = args.single or 1000
+        args.app_events = args.app_events or args.events
+    args.app_events = args.app_events or DEFAULT_APP_EVENTS
     return args
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.peer_child:
+        print(json.dumps(measure_app(args.app_events)))
+        return
     settings: list[Durability] = (
         ["full", "normal"] if args.durability == "both" else [args.durability]
     )
     singles = {d: args.single or DEFAULT_SINGLE[d] for d in settings}
-    work = build_workload(args.events, max(singles.values()))
+    work = build_workload(args.events, max(singles.values()), args.app_events)
     print_header(args, work)
     lines = []
     for durability in settings:
         count = singles[durability]
         part = replace(work, singles=work.singles[:count], raw_singles=work.raw_singles[:count])
-        samples = compare(part, durability, args.repeat)
-        print_table(durability, samples)
-        lines.append(summary(durability, samples))
+        samples, child = compare(part, durability, args.repeat)
+        print_table(durability, samples, child)
+        lines += summary(durability, samples)
     print()
     for line in lines:
         print(line)

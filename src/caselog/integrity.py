@@ -149,8 +149,12 @@ class VerifyReport:
     def __str__(self) -> str:
         if self.problem is None:
             head = f", head {self.head.chain[:16]} at {self.head.position}" if self.head else ""
-            return f"ok: {self.checked} events verified{head}"
-        return f"FAILED after {self.checked} events: {self.problem}"
+            return f"ok: {_events(self.checked)} verified{head}"
+        return f"FAILED after {_events(self.checked)}: {self.problem}"
+
+
+def _events(count: int) -> str:
+    return f"{count} event" if count == 1 else f"{count} events"
 
 
 def _problem(kind: str, event: StoredEvent, detail: str) -> Problem:

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from caselog.events.envelope import Event, Metadata
+from caselog.events.envelope import Event, Metadata, Pending
 from caselog.events.mapper import EventMapper
 from caselog.events.registry import EventRegistry, default_registry
 from caselog.integrity import GENESIS, Checkpoint, VerifyReport, verify
@@ -19,6 +19,10 @@ from caselog.times import Clock, system_clock
 __all__ = ["Caselog", "StreamWrite", "open"]
 
 _NO_META = Metadata()
+
+
+def _payload(item: Any) -> Any:
+    return item.data if isinstance(item, Pending) else item
 
 
 @attrs.frozen
@@ -76,7 +80,11 @@ class Caselog:
             )
             for write in writes
         ]
-        return [self._mapper.event(record) for record in self.store.append(appends)]
+        payloads = [_payload(item) for write in writes for item in write.events]
+        records = self.store.append(appends)
+        # The stored payload text is the canonical form of these very objects (a retry is only
+        # accepted with the same text), so there is no need to decode it again.
+        return list(map(self._mapper.event, records, payloads))
 
     def read_stream(
         self, stream: str, *, first: int = 1, last: int | None = None

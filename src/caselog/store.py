@@ -33,6 +33,7 @@ __all__ = [
 ]
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,99}")
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _STREAM = re.compile(r"[^\x00-\x1f\x7f\ud800-\udfff]{1,200}")
 
 
@@ -56,6 +57,8 @@ Expected = ExpectedVersion | int
 
 
 def _event_id(value: object) -> str:
+    if isinstance(value, str) and _CANONICAL_UUID.fullmatch(value):
+        return value
     if isinstance(value, uuid.UUID):
         return str(value)
     try:

@@ -48,8 +48,8 @@ class EventMapper:
             device=meta.device,
         )
 
-    def event(self, stored: StoredEvent) -> Event[Any]:
-        """Return the event of a stored record, its payload lifted and decoded."""
+    def payload(self, stored: StoredEvent) -> Any:
+        """Return the payload object of a stored record, lifted to the current schema."""
         entry = self.registry.of_name(stored.type, event_id=stored.event_id)
         try:
             data = json.loads(stored.data)
@@ -58,7 +58,12 @@ class EventMapper:
             raise PayloadError(stored.type, reason, event_id=stored.event_id) from exc
         if stored.schema != entry.schema:
             data = self.registry.lift(stored.type, stored.schema, data, event_id=stored.event_id)
-        payload: Any = structure(data, entry.cls, stored.type, event_id=stored.event_id)
+        return structure(data, entry.cls, stored.type, event_id=stored.event_id)
+
+    def event(self, stored: StoredEvent, payload: Any = None) -> Event[Any]:
+        """Return the event of a stored record, decoding its payload unless it is given."""
+        if payload is None:
+            payload = self.payload(stored)
         return Event(
             position=stored.position,
             stream=stored.stream,
