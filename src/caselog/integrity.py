@@ -52,10 +52,10 @@ def event_hash(previous: str, fields: tuple[Any, ...]) -> str:
     The header is the JSON array ``json.dumps([previous, *fields[:-1]], separators=(",", ":"))``
     would write; it is spelled out here because appends compute it for every event.
     """
-    (stream, version, event_id, type_, schema, effective, recorded) = fields[:7]
-    (actor, role, area, causation, correlation, device, data) = fields[7:]
+    (stream, version, event_id, type_, schema, effective, recorded, actor, role, area) = fields[:10]
+    (causation, correlation, device, data) = fields[10:]
     header = (
-        f"[{_escape(previous)},{_escape(stream)},{int(version)},{_escape(event_id)},"
+        f'["{previous}",{_escape(stream)},{int(version)},{_escape(event_id)},'
         f"{_escape(type_)},{int(schema)},{_escape(effective)},{_escape(recorded)},"
         f"{_optional(actor)},{_optional(role)},{_optional(area)},{_optional(causation)},"
         f"{_optional(correlation)},{_optional(device)}]"
