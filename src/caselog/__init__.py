@@ -1,5 +1,6 @@
 """caselog: an immutable, tamper-evident, bitemporal event log for children's case files."""
 
+from caselog import domain as domain  # registers the case-file event types
 from caselog.errors import (
     CaselogError,
     ConcurrencyError,

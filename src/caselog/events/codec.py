@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar, get_origin
 
 import cattrs
+from cattrs.v import format_exception
 
 from caselog.errors import PayloadError, ValidationError
 from caselog.times import format_recorded
@@ -62,12 +63,19 @@ def unstructure(payload: object, type_name: str) -> dict[str, Any]:
     return data
 
 
+def _describe(exc: BaseException, kind: Any) -> str:
+    """Say what went wrong with a value; our own validators already say it best."""
+    if isinstance(exc, ValidationError):
+        return str(exc)
+    return format_exception(exc, kind)
+
+
 def structure(data: Any, cls: type[T], type_name: str, *, event_id: str | None = None) -> T:
     """Return the payload object of plain JSON data, or raise :class:`PayloadError`."""
     try:
         return converter.structure(data, cls)
     except cattrs.BaseValidationError as exc:
-        reasons = "; ".join(cattrs.transform_error(exc, path=cls.__name__))
+        reasons = "; ".join(cattrs.transform_error(exc, cls.__name__, _describe))
         raise PayloadError(type_name, f"does not structure: {reasons}", event_id=event_id) from exc
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise PayloadError(type_name, f"does not structure: {exc}", event_id=event_id) from exc

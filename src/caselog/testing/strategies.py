@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import enum
+import types
+import typing
 import uuid
+from datetime import UTC, date, datetime
 from typing import Any
 
+import attrs
+from hypothesis import reject
 from hypothesis import strategies as st
 
+from caselog.errors import ValidationError
 from caselog.events.codec import canonical_json
 from caselog.store import NewEvent
 
-__all__ = ["event_ids", "json_payloads", "new_events", "stream_names", "type_names"]
+__all__ = [
+    "event_ids",
+    "json_payloads",
+    "new_events",
+    "payloads",
+    "stream_names",
+    "type_names",
+]
 
 _TEXT = st.text(
     st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1, max_size=12
@@ -57,3 +71,45 @@ def new_events(draw: st.DrawFn) -> NewEvent:
         area=draw(st.none() | st.just("110101001001")),
         device=draw(st.none() | st.just(str(uuid.UUID(int=7)))),
     )
+
+
+def _for_type(kind: Any) -> st.SearchStrategy[Any]:
+    origin, arguments = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (types.UnionType, typing.Union):
+        return st.one_of([_for_type(argument) for argument in arguments])
+    if origin is frozenset:
+        return st.frozensets(_for_type(arguments[0]), max_size=3)
+    if origin is tuple:
+        return st.lists(_for_type(arguments[0]), max_size=3).map(tuple)
+    if kind is type(None):
+        return st.none()
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return st.sampled_from(kind)
+    if isinstance(kind, type) and attrs.has(kind):
+        return payloads(kind)
+    return _SCALARS[kind]
+
+
+_SCALARS: dict[Any, st.SearchStrategy[Any]] = {
+    str: _TEXT.filter(str.strip),
+    int: st.integers(1, 4),  # within every int field's range: grades, years, minutes
+    bool: st.booleans(),
+    date: st.dates(),
+    datetime: st.datetimes(timezones=st.just(UTC)),
+}
+
+
+def payloads(cls: type[Any]) -> st.SearchStrategy[Any]:
+    """Valid instances of a payload class, built from its field types."""
+    hints = typing.get_type_hints(cls)
+    fields = {field.name: _for_type(hints[field.name]) for field in attrs.fields(cls)}
+    return _valid(cls, fields)
+
+
+@st.composite
+def _valid(draw: st.DrawFn, cls: type[Any], fields: dict[str, st.SearchStrategy[Any]]) -> Any:
+    values = {name: draw(strategy, label=name) for name, strategy in fields.items()}
+    try:
+        return cls(**values)
+    except ValidationError:
+        reject()  # values that pass each field alone but not together (a window, say)
