@@ -3,8 +3,9 @@
 Payload classes declare it per field, with ``attrs.field(metadata=IDENTIFYING)`` or
 ``attrs.field(metadata=SENSITIVE)``. Identifying fields (names, ID numbers, addresses, phone
 numbers, guardians' names) and sensitive ones (health, disability, parents' imprisonment or
-rehabilitation, abuse concerns) are what sealing encrypts under a child's key and what exports mask; everything else (areas, sex,
-birth year-month, categories) keeps the statistics whole after a child is forgotten.
+rehabilitation, abuse concerns) are what sealing encrypts under a child's key and what exports
+mask; everything else (areas, sex, birth year-month, categories) keeps the statistics whole after
+a child is forgotten.
 """
 
 from __future__ import annotations
