@@ -18,6 +18,7 @@ from caselog import (
     GENESIS,
     Checkpoint,
     IntegrityError,
+    MemoryStore,
     NewEvent,
     SQLiteStore,
     StoredEvent,
@@ -262,3 +263,35 @@ def test_report_raises_integrity_error(path: Path, edit: sqlite3.Connection) -> 
     with pytest.raises(IntegrityError, match="deleted at position 3"):
         report.raise_for_problem()
     assert "FAILED" in str(report)
+
+
+def test_rows_forged_below_position_one_are_found(path: Path, edit: sqlite3.Connection) -> None:
+    """A row slipped in at position 0 or below is reported as inserted, not ignored."""
+    forged = _row(edit, 1)._replace(position=0, event_id=new_event().event_id, stream="child-9")
+    _insert(edit, forged)
+    edit.commit()
+    assert _report(path) == ("inserted", 0)
+
+
+def test_stored_fields_of_the_wrong_type_are_reported() -> None:
+    """A stored event whose integer fields are not integers is reported as altered."""
+    store = MemoryStore()
+    store.append([StreamAppend("child-1", [new_event(), new_event()])])
+    tables = store._tables  # a store that lets us change what it holds, as a forger would
+    tables.log[1] = tables.log[1]._replace(schema=1.9)  # type: ignore[arg-type]
+    problem = verify(store).problem
+    assert problem is not None
+    assert (problem.kind, problem.position) == ("altered", 2)
+
+
+def test_strict_table_refuses_values_of_the_wrong_type(path: Path) -> None:
+    """The events table is STRICT: a float or text cannot be written into an integer column."""
+    with closing(sqlite3.connect(path)) as conn, pytest.raises(sqlite3.Error):
+        conn.execute(f"UPDATE {EVENTS} SET schema = 1.9 WHERE position = 2")
+
+
+def test_page_size_must_be_positive(path: Path) -> None:
+    """Verifying in pages of no events is refused rather than reported as fine."""
+    with SQLiteStore(path) as store, pytest.raises(ValidationError) as caught:
+        verify(store, page_size=0)
+    assert caught.value.field == "page_size"

@@ -127,3 +127,9 @@ def test_effective_timestamps_are_kept_in_utc(log: Caselog) -> None:
     moment = datetime(2024, 3, 3, 10, tzinfo=UTC)
     (event,) = log.append("child-1", [NoteAdded("a")], effective=moment)
     assert event.effective == moment
+
+
+def test_events_may_come_from_a_generator(log: Caselog) -> None:
+    """Payloads given as a one-shot iterator are all appended and all returned."""
+    events = log.append("child-1", (NoteAdded(str(n)) for n in range(3)))
+    assert [event.data.text for event in events] == ["0", "1", "2"]

@@ -179,3 +179,23 @@ def test_refused_append_leaves_the_store_appendable(path: Path) -> None:
         (event,) = store.append([StreamAppend("child-1", [new_event()], expected=1)])
         assert (event.position, event.version) == (2, 2)
         assert verify(store).is_ok
+
+
+def test_stream_version_sees_other_connections(path: Path) -> None:
+    """A store's stream version reflects appends made through another connection."""
+    with SQLiteStore(path) as one, SQLiteStore(path) as two:
+        one.append([StreamAppend("child-1", [new_event()])])
+        assert one.stream_version("child-1") == 1
+        two.append([StreamAppend("child-1", [new_event(), new_event()])])
+        assert one.stream_version("child-1") == 3
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("timeout", "soon"), ("timeout", -1), ("cache_mib", "x"), ("cache_mib", 0)],
+)
+def test_bad_options_are_refused_by_name(path: Path, option: str, value: object) -> None:
+    """Options of the wrong type or range raise a validation error naming the option."""
+    with pytest.raises(ValidationError) as caught:
+        SQLiteStore(path, **{option: value})  # type: ignore[arg-type]
+    assert caught.value.field == option

@@ -46,7 +46,9 @@ def test_sqlite_options_come_from_the_query(tmp_path: Path) -> None:
     store.close()
 
 
-@pytest.mark.parametrize("query", ["colour=red", "timeout=soon", "durability=fast"])
+@pytest.mark.parametrize(
+    "query", ["colour=red", "timeout=soon", "durability=fast", "durability", "timeout=5&"]
+)
 def test_bad_sqlite_options_are_refused(query: str, tmp_path: Path) -> None:
     """Unknown options and bad values raise validation errors."""
     with pytest.raises(ValidationError):

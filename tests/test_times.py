@@ -52,3 +52,10 @@ def test_effective_refuses_other_types() -> None:
     """Only dates and datetimes have an effective text."""
     with pytest.raises(ValidationError):
         format_effective("2024-03-03")  # type: ignore[arg-type]
+
+
+def test_recorded_needs_a_datetime() -> None:
+    """A clock that returns something other than a datetime is refused by name."""
+    with pytest.raises(ValidationError) as caught:
+        format_recorded("2024-03-03")  # type: ignore[arg-type]
+    assert caught.value.field == "recorded"

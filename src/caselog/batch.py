@@ -173,6 +173,11 @@ def _stored_before(
                     f"(position {record.position}, stream {record.stream!r}, type {record.type!r})",
                 )
             stored.append(record)
+    positions = [record.position for record in stored]
+    if positions != list(range(positions[0], positions[0] + len(positions))):
+        raise DuplicateEventError(
+            ids, "the ids are stored, but not as one batch in this order; a retry must match"
+        )
     return stored
 
 

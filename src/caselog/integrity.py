@@ -95,8 +95,13 @@ class Checkpoint:
             checkpoint = cls(**data)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ValidationError("checkpoint", f"not a caselog checkpoint: {exc}") from None
-        if type(checkpoint.position) is not int or len(checkpoint.chain) != len(GENESIS):
-            raise ValidationError("checkpoint", "position or chain has the wrong form")
+        if (
+            type(checkpoint.position) is not int
+            or not isinstance(checkpoint.chain, str)
+            or len(checkpoint.chain) != len(GENESIS)
+            or not isinstance(checkpoint.recorded, str)
+        ):
+            raise ValidationError("checkpoint", "position, chain or recorded has the wrong form")
         return checkpoint
 
     @classmethod
@@ -161,8 +166,24 @@ def _problem(kind: str, event: StoredEvent, detail: str) -> Problem:
     return Problem(kind, event.position, detail, event.stream, event.version, event.event_id)
 
 
+_OPTIONAL = (str, type(None))
+
+
+def _is_well_typed(event: StoredEvent) -> bool:
+    """Integers where the contract has integers, text where it has text."""
+    (position, stream, version, event_id, type_, schema, effective, recorded) = event[:8]
+    return (
+        all(type(value) is int for value in (position, version, schema))
+        and all(type(value) is str for value in (stream, event_id, type_, effective, recorded))
+        and all(isinstance(value, _OPTIONAL) for value in event[8:14])
+        and all(type(value) is str for value in event[14:])
+    )
+
+
 def _matches(previous: str, event: StoredEvent) -> bool:
     """Say whether an event's content still gives its hash; a field of the wrong type does not."""
+    if not _is_well_typed(event):
+        return False
     try:
         return event_hash(previous, content(event)) == event.hash
     except (TypeError, ValueError, UnicodeEncodeError):
@@ -172,7 +193,7 @@ def _matches(previous: str, event: StoredEvent) -> bool:
 def _pairs(store: EventStore, page_size: int) -> Iterator[tuple[StoredEvent, StoredEvent | None]]:
     """Yield each event of the log with the one after it."""
     previous: StoredEvent | None = None
-    after = 0
+    after = -(2**62)  # below 1, where nothing belongs: a forged row there is reported
     while page := store.read_log(after=after, limit=page_size):
         for event in page:
             if previous is not None:
@@ -195,6 +216,11 @@ class _Walk:
     streams: dict[str, tuple[int, str]] = attrs.Factory(dict)
 
     def check(self, event: StoredEvent, following: StoredEvent | None) -> Problem | None:
+        if not _is_well_typed(event):
+            return Problem("altered", self.position + 1, "a stored field has the wrong type")
+        if event.position <= self.position:
+            detail = "a row outside the log's numbering (positions start at 1)"
+            return Problem("inserted", event.position, detail, event.stream, event.version)
         if event.position != self.position + 1:
             missing = f"{self.position + 1}..{event.position - 1}"
             return Problem("deleted", self.position + 1, f"positions {missing} are missing")
@@ -268,6 +294,8 @@ def verify(
     With a ``checkpoint``, also check that the log still holds the same chain head at the
     checkpoint's position, which detects a rewritten or truncated tail.
     """
+    if type(page_size) is not int or page_size < 1:
+        raise ValidationError("page_size", f"{page_size!r} is not a whole number above 0")
     walk = _Walk(store)
     for event, following in _pairs(store, page_size):
         problem = walk.check(event, following)

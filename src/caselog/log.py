@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -30,7 +30,7 @@ class StreamWrite:
     """Payloads (or :class:`Pending` events) to append to one stream at an expected version."""
 
     stream: str
-    events: Sequence[Any]
+    events: Iterable[Any]
     expected: Expected = ANY
 
 
@@ -48,7 +48,7 @@ class Caselog:
     def append(
         self,
         stream: str,
-        events: Sequence[Any],
+        events: Iterable[Any],
         *,
         expected: Expected = ANY,
         effective: date | datetime | None = None,
@@ -72,19 +72,20 @@ class Caselog:
     ) -> list[Event[Any]]:
         """Append to several streams at once, all or nothing; return the recorded events."""
         new = self._mapper.new_event
+        items = [(write, list(write.events)) for write in writes]  # each may be a one-shot iterator
         appends = [
             StreamAppend(
                 write.stream,
-                [new(item, effective=effective, meta=meta) for item in write.events],
+                [new(item, effective=effective, meta=meta) for item in events],
                 write.expected,
             )
-            for write in writes
+            for write, events in items
         ]
-        payloads = [_payload(item) for write in writes for item in write.events]
+        payloads = [_payload(item) for _, events in items for item in events]
         records = self.store.append(appends)
         # The stored payload text is the canonical form of these very objects (a retry is only
         # accepted with the same text), so there is no need to decode it again.
-        return list(map(self._mapper.event, records, payloads))
+        return [self._mapper.event(r, p) for r, p in zip(records, payloads, strict=True)]
 
     def read_stream(
         self, stream: str, *, first: int = 1, last: int | None = None

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Sequence
 
 from caselog.batch import LogHead, append_batch
-from caselog.store import StoredEvent, StreamAppend
+from caselog.store import StoredEvent, StreamAppend, check_page, check_version_range
 from caselog.times import Clock, format_recorded, system_clock
 
 __all__ = ["MemoryStore"]
@@ -64,15 +64,16 @@ class MemoryStore:
     def read_stream(
         self, stream: str, *, first: int = 1, last: int | None = None
     ) -> list[StoredEvent]:
+        first, last = check_version_range(first, last)
         with self._lock:
             events = self._tables.streams.get(stream, [])
-            stop = len(events) if last is None else max(0, min(last, len(events)))
-            return events[max(first, 1) - 1 : stop]
+            return events[max(first, 1) - 1 : min(last, len(events))]
 
     def read_log(self, *, after: int = 0, limit: int = 1000) -> list[StoredEvent]:
+        after, limit = check_page(after, limit)
         with self._lock:
             start = max(after, 0)
-            return self._tables.log[start : start + max(limit, 0)]
+            return self._tables.log[start : start + limit]
 
     def stream_version(self, stream: str) -> int:
         with self._lock:

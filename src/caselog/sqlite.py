@@ -19,7 +19,7 @@ import sqlite_utils
 
 from caselog.batch import LogHead, append_batch
 from caselog.errors import StoreError, StoreFormatError, ValidationError
-from caselog.store import StoredEvent, StreamAppend
+from caselog.store import StoredEvent, StreamAppend, check_page, check_version_range
 from caselog.times import Clock, format_recorded, system_clock
 
 __all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "Durability", "SQLiteStore"]
@@ -139,9 +139,13 @@ class _Tables:
             else:
                 self.conn.executemany(_INSERT, records)
         except sqlite3.IntegrityError as exc:
-            if "event_id" in str(exc):
-                return False
-            raise
+            if "event_id" not in str(exc):
+                raise
+            # executemany keeps the rows before the failing one: drop them all, and keep the
+            # write lock so that the rest of the append reads what is committed.
+            self.conn.execute("ROLLBACK")
+            self.conn.execute("BEGIN IMMEDIATE")
+            return False
         return True
 
 
@@ -163,6 +167,10 @@ class SQLiteStore:
     ) -> None:
         if durability not in _SYNCHRONOUS:
             raise ValidationError("durability", f"{durability!r} is not 'full' or 'normal'")
+        if not isinstance(timeout, int | float) or timeout < 0:
+            raise ValidationError("timeout", f"{timeout!r} is not a number of seconds")
+        if type(cache_mib) is not int or cache_mib < 1:
+            raise ValidationError("cache_mib", f"{cache_mib!r} is not a whole number of MiB")
         self.path = os.fspath(path)
         self.durability = durability
         self._clock = clock
@@ -229,7 +237,7 @@ class SQLiteStore:
         columns.update(position=int, version=int, schema=int)
         optional = {"actor", "role", "area", "causation", "correlation", "device"}
         events = db.table(EVENTS)
-        events.create(columns, pk="position", not_null=set(columns) - optional)
+        events.create(columns, pk="position", not_null=set(columns) - optional, strict=True)
         events.create_index(["stream", "version"], unique=True)
         events.create_index(["event_id"], unique=True)
         self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -238,8 +246,8 @@ class SQLiteStore:
     def append(self, appends: Sequence[StreamAppend]) -> list[StoredEvent]:
         with self._lock, _translated:
             conn, tables = self._conn, self._tables
-            tables.begin()
             try:
+                tables.begin()
                 outcome = append_batch(appends, tables, now=format_recorded(self._clock()))
                 if outcome.is_written:
                     conn.execute("COMMIT")
@@ -257,19 +265,20 @@ class SQLiteStore:
         self, stream: str, *, first: int = 1, last: int | None = None
     ) -> list[StoredEvent]:
         sql = f"{_SELECT} WHERE stream = ? AND version >= ? AND version <= ? ORDER BY version"
+        first, last = check_version_range(first, last)
         with self._lock, _translated:
-            cursor = self._conn.execute(sql, (stream, first, 2**62 if last is None else last))
-            return _records(cursor)
+            return _records(self._conn.execute(sql, (stream, first, last)))
 
     def read_log(self, *, after: int = 0, limit: int = 1000) -> list[StoredEvent]:
         sql = f"{_SELECT} WHERE position > ? ORDER BY position LIMIT ?"
+        after, limit = check_page(after, limit)
         with self._lock, _translated:
             return _records(self._conn.execute(sql, (after, limit)))
 
     def stream_version(self, stream: str) -> int:
         with self._lock, _translated:
-            head = self._tables.stream_head(stream)
-            return 0 if head is None else head[0]
+            row = self._conn.execute(_STREAM_HEAD, (stream,)).fetchone()
+            return 0 if row is None else int(row[0])
 
     def last_event(self) -> StoredEvent | None:
         with self._lock, _translated:

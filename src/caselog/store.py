@@ -30,9 +30,12 @@ __all__ = [
     "NewEvent",
     "StoredEvent",
     "StreamAppend",
+    "check_page",
+    "check_version_range",
 ]
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,99}")
+_LARGEST = 2**62  # positions, versions and schemas stay well inside SQLite's 64-bit integers
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _STREAM = re.compile(r"[^\x00-\x1f\x7f\ud800-\udfff]{1,200}")
 
@@ -96,7 +99,7 @@ def _check_name(instance: object, attribute: attrs.Attribute[Any], value: object
 
 
 def _check_schema(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if type(value) is not int or value < 1:
+    if type(value) is not int or not 1 <= value <= _LARGEST:
         raise ValidationError("schema", f"{value!r} is not a schema version (an integer >= 1)")
 
 
@@ -163,7 +166,12 @@ def _check_events(instance: object, attribute: attrs.Attribute[Any], value: obje
 
 
 def _events(events: Iterable[NewEvent]) -> tuple[NewEvent, ...]:
-    return tuple(events)
+    try:
+        return tuple(events)
+    except TypeError:
+        raise ValidationError(
+            "events", f"expected a sequence of NewEvent, not {events!r}"
+        ) from None
 
 
 @attrs.frozen
@@ -173,6 +181,25 @@ class StreamAppend:
     stream: str = attrs.field(validator=_check_stream)
     events: tuple[NewEvent, ...] = attrs.field(converter=_events, validator=_check_events)
     expected: Expected = attrs.field(default=ANY, validator=_check_expected)
+
+
+def _whole(field: str, value: object, smallest: int) -> int:
+    if type(value) is not int or not smallest <= value <= _LARGEST:
+        raise ValidationError(field, f"{value!r} is not a whole number from {smallest}")
+    return value
+
+
+def check_page(after: object, limit: object) -> tuple[int, int]:
+    """Check the arguments of ``read_log``: whole numbers, ``limit >= 0``.
+
+    ``after`` may be negative: verification reads from far below 1 to see rows forged there.
+    """
+    return _whole("after", after, -_LARGEST), _whole("limit", limit, 0)
+
+
+def check_version_range(first: object, last: object) -> tuple[int, int]:
+    """Check the arguments of ``read_stream``; ``last=None`` means the end of the stream."""
+    return _whole("first", first, 0), _LARGEST if last is None else _whole("last", last, 0)
 
 
 class StoredEvent(NamedTuple):

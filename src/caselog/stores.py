@@ -38,7 +38,11 @@ def _memory(url: str, *, clock: Clock) -> EventStore:
 
 def _sqlite_options(query: str) -> dict[str, Any]:
     options: dict[str, Any] = {}
-    for key, value in parse_qsl(query, strict_parsing=True):
+    try:
+        pairs = parse_qsl(query, strict_parsing=True) if query else []
+    except ValueError as exc:
+        raise ValidationError("url", f"bad SQLite options {query!r}: {exc}") from None
+    for key, value in pairs:
         if key == "durability":
             options["durability"] = cast(Durability, value)
         elif key in ("timeout", "cache_mib"):

@@ -35,6 +35,8 @@ def system_clock() -> datetime:
 
 def format_recorded(moment: datetime, *, field: str = "recorded") -> str:
     """Return the stored text of a timezone-aware datetime, converted to UTC."""
+    if not isinstance(moment, datetime):
+        raise ValidationError(field, f"expected a datetime, not {moment!r}")
     if moment.tzinfo is not UTC:
         if moment.tzinfo is None or moment.utcoffset() is None:
             raise ValidationError(field, "a timestamp must be timezone-aware")

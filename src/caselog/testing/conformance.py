@@ -213,6 +213,33 @@ class StoreConformance:
         assert caught.value.event_ids == (old.event_id,)
         assert len(store.read_log()) == 1
 
+    def test_new_ids_before_a_stored_one_are_refused(self, store: EventStore) -> None:
+        """A batch whose stored id comes after new ones raises and writes none of them."""
+        (old,) = store.append([_write("child-1")])
+        again = NewEvent(event_id=old.event_id, type=old.type, schema=1, data=old.data)
+        batch = [_write("child-2", 2), StreamAppend("child-1", [new_event(), again])]
+        with pytest.raises(DuplicateEventError):
+            store.append(batch)
+        assert store.read_log() == [old]
+        assert store.stream_version("child-2") == 0
+
+    def test_retry_in_another_order_is_refused(self, store: EventStore) -> None:
+        """Stored ids sent again in another order are not a retry of that batch."""
+        one, two = new_event(), new_event()
+        store.append([StreamAppend("child-1", [one, two])])
+        with pytest.raises(DuplicateEventError):
+            store.append([StreamAppend("child-1", [two, one])])
+        assert len(store.read_log()) == 2
+
+    def test_read_arguments_are_checked(self, store: EventStore) -> None:
+        """Reading with a negative limit or a version that is not a number is refused."""
+        with pytest.raises(ValidationError) as caught:
+            store.read_log(limit=-1)
+        assert caught.value.field == "limit"
+        with pytest.raises(ValidationError) as caught:
+            store.read_stream("child-1", first="1")  # type: ignore[arg-type]
+        assert caught.value.field == "first"
+
     def test_stored_id_with_other_content_is_refused(self, store: EventStore) -> None:
         """Reusing a stored id for different content raises and writes nothing."""
         (old,) = store.append([_write("child-1")])

@@ -47,6 +47,7 @@ class _Model:
     log: list[tuple[str, str, _Key]] = attrs.Factory(list)  # (stream, event id, key)
     streams: dict[str, list[str]] = attrs.Factory(dict)
     keys: dict[str, _Key] = attrs.Factory(dict)  # by event id
+    positions: dict[str, int] = attrs.Factory(dict)  # by event id
 
     def version(self, stream: str) -> int:
         return len(self.streams.get(stream, []))
@@ -60,7 +61,9 @@ class _Model:
             return "duplicate"
         if found:
             same = all(self.keys.get(e.event_id) == _key(stream, e) for stream, e in pairs)
-            return "retry" if len(found) == len(ids) and same else "duplicate"
+            positions = [self.positions.get(event_id, 0) for event_id in ids]
+            in_order = positions == list(range(positions[0], positions[0] + len(ids)))
+            return "retry" if len(found) == len(ids) and same and in_order else "duplicate"
         for append in batch:
             expected, actual = append.expected, self.version(append.stream)
             if expected is not ANY and actual != (0 if expected is NO_STREAM else expected):
@@ -74,6 +77,7 @@ class _Model:
                 self.log.append((append.stream, event.event_id, key))
                 self.streams.setdefault(append.stream, []).append(event.event_id)
                 self.keys[event.event_id] = key
+                self.positions[event.event_id] = len(self.log)
 
 
 class StoreMachine(RuleBasedStateMachine):
@@ -140,10 +144,13 @@ class StoreMachine(RuleBasedStateMachine):
     def retry(self, batch: list[StreamAppend]) -> None:
         self._send(batch)
 
-    @rule(batch=batches, event=new_events())
-    def mix_stored_and_new(self, batch: list[StreamAppend], event: NewEvent) -> None:
+    @rule(batch=batches, event=new_events(), is_new_first=st.booleans())
+    def mix_stored_and_new(
+        self, batch: list[StreamAppend], event: NewEvent, is_new_first: bool
+    ) -> None:
         first = batch[0]
-        self._send([attrs.evolve(first, events=(*first.events, event), expected=ANY), *batch[1:]])
+        events = (event, *first.events) if is_new_first else (*first.events, event)
+        self._send([attrs.evolve(first, events=events, expected=ANY), *batch[1:]])
 
     @rule(seconds=st.integers(-5, 60))
     def tick(self, seconds: int) -> None:
