@@ -19,6 +19,7 @@ from caselog.events import (
     EventType,
     Metadata,
     Pending,
+    StreamWrite,
     Upcaster,
     canonical_json,
     converter,
@@ -27,7 +28,7 @@ from caselog.events import (
     upcaster,
 )
 from caselog.integrity import GENESIS, Checkpoint, Problem, VerifyReport, verify
-from caselog.log import Caselog, StreamWrite, open
+from caselog.log import Caselog, open
 from caselog.memory import MemoryStore
 from caselog.sqlite import SQLiteStore
 from caselog.store import (

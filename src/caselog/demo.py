@@ -12,9 +12,9 @@ from datetime import date
 
 import attrs
 
-from caselog.events.envelope import Metadata, Pending
+from caselog.events.envelope import Metadata, Pending, StreamWrite
 from caselog.events.registry import EventRegistry
-from caselog.log import Caselog, StreamWrite
+from caselog.log import Caselog
 from caselog.store import ANY
 
 __all__ = ["REGISTRY", "ChildRegistered", "HouseholdRegistered", "VisitCompleted", "write_story"]

@@ -6,9 +6,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-import attrs
-
-from caselog.events.envelope import Event, Metadata, Pending
+from caselog.domain.commands import CaseFileCommands
+from caselog.events.envelope import Event, Metadata, Pending, StreamWrite
 from caselog.events.mapper import EventMapper
 from caselog.events.registry import EventRegistry, default_registry
 from caselog.integrity import GENESIS, Checkpoint, VerifyReport, verify
@@ -16,7 +15,7 @@ from caselog.store import ANY, EventStore, Expected, StreamAppend
 from caselog.stores import open_store
 from caselog.times import Clock, system_clock
 
-__all__ = ["Caselog", "StreamWrite", "open"]
+__all__ = ["Caselog", "open"]
 
 _NO_META = Metadata()
 
@@ -25,24 +24,24 @@ def _payload(item: Any) -> Any:
     return item.data if isinstance(item, Pending) else item
 
 
-@attrs.frozen
-class StreamWrite:
-    """Payloads (or :class:`Pending` events) to append to one stream at an expected version."""
-
-    stream: str
-    events: Iterable[Any]
-    expected: Expected = ANY
-
-
-class Caselog:
-    """A case-file log over a store: append and read events, verify and checkpoint the chains.
+class Caselog(CaseFileCommands):
+    """A case-file log over a store: the case-file commands and reads (see
+    :class:`~caselog.domain.commands.CaseFileCommands`), appending and reading events, verifying
+    and checkpointing the chains.
 
     Open one with :func:`caselog.open`. Close it when done, or use it as a context manager.
     """
 
-    def __init__(self, store: EventStore, *, registry: EventRegistry = default_registry) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        *,
+        registry: EventRegistry = default_registry,
+        clock: Clock = system_clock,
+    ) -> None:
         self.store = store
         self.registry = registry
+        self.clock = clock
         self._mapper = EventMapper(registry)
 
     def append(
@@ -140,4 +139,4 @@ def open(
     ``caselog.open("case.db")``; other schemes come from the ``caselog.stores`` entry points.
     """
     store = open_store(target, clock=clock) if isinstance(target, str) else target
-    return Caselog(store, registry=registry)
+    return Caselog(store, registry=registry, clock=clock)

@@ -1,4 +1,4 @@
-"""The case-file domain: its code lists and the event catalogue.
+"""The case-file domain: its code lists, the event catalogue, the directory, files and commands.
 
 Importing caselog registers every event type here in :data:`caselog.default_registry`.
 """
@@ -15,6 +15,7 @@ from caselog.domain.children import (
     ChildRegistered,
     DisabilityRecorded,
     HealthRecorded,
+    IdNumberClaimed,
     NeedsAssessed,
     ParentStatusRecorded,
     RiskAssessed,
@@ -27,6 +28,7 @@ from caselog.domain.codes import (
     ClosureReason,
     ConcernKind,
     DisabilityType,
+    FileStatus,
     HealthCondition,
     HowFound,
     IncomeSource,
@@ -41,6 +43,8 @@ from caselog.domain.codes import (
     VisitPurpose,
 )
 from caselog.domain.corrections import EventCorrected, EventVoided
+from caselog.domain.directory import Area, Directory, Worker
+from caselog.domain.file import ChildFile
 from caselog.domain.homes import HomeSessionHeld
 from caselog.domain.households import (
     HouseholdEconomicStatusRecorded,
@@ -65,6 +69,7 @@ from caselog.domain.visits import (
 )
 
 __all__ = [
+    "Area",
     "AreaLevel",
     "AreaRegistered",
     "AttemptFailure",
@@ -75,6 +80,7 @@ __all__ = [
     "CategoriesRecorded",
     "CategoryPeriod",
     "ChildDied",
+    "ChildFile",
     "ChildMovedIn",
     "ChildMovedOut",
     "ChildRecordsMerged",
@@ -83,10 +89,12 @@ __all__ = [
     "ConcernFollowedUp",
     "ConcernKind",
     "ConcernReported",
+    "Directory",
     "DisabilityRecorded",
     "DisabilityType",
     "EventCorrected",
     "EventVoided",
+    "FileStatus",
     "HealthCondition",
     "HealthRecorded",
     "HomeSessionHeld",
@@ -94,6 +102,7 @@ __all__ = [
     "HouseholdMember",
     "HouseholdRegistered",
     "HowFound",
+    "IdNumberClaimed",
     "IncomeSource",
     "Need",
     "NeedsAssessed",
@@ -112,6 +121,7 @@ __all__ = [
     "VisitMode",
     "VisitPurpose",
     "VisitScheduled",
+    "Worker",
     "WorkerAssigned",
     "WorkerDeactivated",
     "WorkerRegistered",

@@ -27,6 +27,7 @@ __all__ = [
     "ChildRegistered",
     "DisabilityRecorded",
     "HealthRecorded",
+    "IdNumberClaimed",
     "NeedsAssessed",
     "ParentStatusRecorded",
     "RiskAssessed",
@@ -53,6 +54,14 @@ class ChildRegistered:
     )
     ethnicity: str | None = None
     how_found: HowFound = HowFound.CENSUS
+
+
+@event_type("id_number_claimed")
+@attrs.frozen
+class IdNumberClaimed:
+    """An ID number was taken by a child's file; the stream is named by the number's digest."""
+
+    child_id: str = attrs.field(validator=non_empty)
 
 
 @event_type("parent_status_recorded")

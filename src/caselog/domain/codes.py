@@ -16,6 +16,7 @@ __all__ = [
     "ClosureReason",
     "ConcernKind",
     "DisabilityType",
+    "FileStatus",
     "HealthCondition",
     "HowFound",
     "IncomeSource",
@@ -203,3 +204,13 @@ class ClosureReason(enum.StrEnum):
     DUPLICATE = "duplicate"
     LEFT_PROGRAMME = "left_programme"
     OTHER = "other"
+
+
+class FileStatus(enum.StrEnum):
+    """Where a child's file stands. ``aged_out`` follows from the birth date alone."""
+
+    ACTIVE = "active"
+    MOVED_OUT = "moved_out"
+    DECEASED = "deceased"
+    CLOSED = "closed"
+    AGED_OUT = "aged_out"

@@ -1,7 +1,7 @@
 """Events: the envelope, payload classes and their registry, the codec and upcasters."""
 
 from caselog.events.codec import canonical_json, converter
-from caselog.events.envelope import Event, Metadata, Pending
+from caselog.events.envelope import Event, Metadata, Pending, StreamWrite
 from caselog.events.registry import (
     EventRegistry,
     EventType,
@@ -17,6 +17,7 @@ __all__ = [
     "EventType",
     "Metadata",
     "Pending",
+    "StreamWrite",
     "Upcaster",
     "canonical_json",
     "converter",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 import attrs
 
-__all__ = ["Event", "Metadata", "Pending"]
+from caselog.store import ANY, Expected
+
+__all__ = ["Event", "Metadata", "Pending", "StreamWrite"]
 
 P = TypeVar("P")
 
@@ -64,3 +67,12 @@ class Metadata:
     causation: str | None = None
     correlation: str | None = None
     device: str | None = None
+
+
+@attrs.frozen
+class StreamWrite:
+    """Payloads (or :class:`Pending` events) to append to one stream at an expected version."""
+
+    stream: str
+    events: Iterable[Any]
+    expected: Expected = ANY

@@ -1,0 +1,171 @@
+"""Reading case files from the log, and the checks every command on a child shares.
+
+:class:`CaseFiles` is mixed into :class:`caselog.Caselog`; it needs the log's ``store``,
+``read_stream``, ``append_streams``, ``iter_log`` and ``clock``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from caselog.domain.children import ChildRegistered
+from caselog.domain.codes import FileStatus
+from caselog.domain.directory import Directory
+from caselog.domain.file import ChildFile, fold, moment, on_the_calendar, select
+from caselog.domain.lifecycle import ChildMovedIn
+from caselog.errors import ConcurrencyError, ValidationError
+from caselog.events.envelope import Event, Metadata, StreamWrite
+
+if TYPE_CHECKING:
+    from caselog.events.mapper import EventMapper
+    from caselog.store import EventStore, Expected
+    from caselog.times import Clock
+
+__all__ = ["CaseFiles", "child_stream", "household_stream", "id_number_stream"]
+
+_DIRECTORY_TYPES = frozenset(
+    {"area_registered", "worker_registered", "worker_assigned", "worker_deactivated"}
+)
+
+
+def child_stream(child_id: str) -> str:
+    return f"child:{child_id}"
+
+
+def household_stream(household_id: str) -> str:
+    return f"household:{household_id}"
+
+
+def id_number_stream(id_number: str) -> str:
+    """The stream that holds an ID number's claims, named by a digest, not the number itself."""
+    digest = hashlib.sha256(id_number.strip().upper().encode()).hexdigest()
+    return f"id-number:{digest}"
+
+
+def _day(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+class CaseFiles:
+    """Case-file reads (``child_file``, ``directory``) and the shared machinery of commands."""
+
+    store: EventStore
+    clock: Clock
+    _mapper: EventMapper
+    _directory_state: Directory | None = None
+
+    if TYPE_CHECKING:
+
+        def read_stream(
+            self, stream: str, *, first: int = 1, last: int | None = None
+        ) -> list[Event[Any]]: ...
+
+        def append_streams(
+            self,
+            writes: Sequence[StreamWrite],
+            *,
+            effective: date | datetime | None = None,
+            meta: Metadata = ...,
+        ) -> list[Event[Any]]: ...
+
+        def iter_log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[Event[Any]]: ...
+
+    def directory(self) -> Directory:
+        """Return the areas and workers, caught up with the log."""
+        if self._directory_state is None:
+            self._directory_state = Directory()
+        directory = self._directory_state
+        after = directory.position
+        while page := self.store.read_log(after=after, limit=1000):
+            for record in page:
+                if record.type in _DIRECTORY_TYPES:
+                    directory.apply(self._mapper.event(record))
+            after = page[-1].position
+        directory.position = after
+        return directory
+
+    def _child_events(self, child_id: str) -> list[Event[Any]]:
+        events = self.read_stream(child_stream(child_id))
+        if not events:
+            raise ValidationError("child_id", f"no child {child_id!r} is registered")
+        households = {
+            e.data.household_id
+            for e in events
+            if isinstance(e.data, ChildRegistered | ChildMovedIn) and e.data.household_id
+        }
+        for household in sorted(households):
+            events += self.read_stream(household_stream(household))
+        return events
+
+    def child_file(
+        self,
+        child_id: str,
+        *,
+        as_of: date | datetime | None = None,
+        known_at: datetime | None = None,
+    ) -> ChildFile | None:
+        """Return the child's file as it stood on ``as_of``, as known at ``known_at``.
+
+        Without ``as_of``, everything effective so far; without ``known_at``, everything recorded.
+        None if the child was not registered by then.
+        """
+        chosen = select(self._child_events(child_id), as_of=as_of, known_at=known_at)
+        file = fold(chosen)
+        if file is None:
+            return None
+        return on_the_calendar(file, _day(as_of) if as_of is not None else self._today())
+
+    def _today(self) -> date:
+        return self.clock().date()
+
+    def _check_effective(self, effective: date | datetime) -> None:
+        if not isinstance(effective, date):
+            raise ValidationError("effective", f"expected a date or datetime, not {effective!r}")
+        if moment(effective) > self.clock():
+            raise ValidationError("effective", f"{effective} is in the future")
+
+    def _open_file(
+        self, child_id: str, effective: date | datetime, *, is_correction: bool = False
+    ) -> ChildFile:
+        """Return the child's file now, refusing a command at ``effective`` it cannot take."""
+        self._check_effective(effective)
+        now = self.child_file(child_id)
+        if now is None:
+            raise ValidationError("child_id", f"no child {child_id!r} is registered")
+        if is_correction:
+            return now
+        if now.status is FileStatus.DECEASED:
+            raise ValidationError("child_id", f"child {child_id!r} has died; only corrections")
+        if _day(effective) < now.birth_date:
+            raise ValidationError("effective", f"{effective} is before the child's birth")
+        then = self.child_file(child_id, as_of=effective)
+        if then is None:
+            raise ValidationError("effective", f"{effective} is before the file was opened")
+        if then.status is not FileStatus.ACTIVE:
+            raise ValidationError("effective", f"the file was {then.status} on {effective}")
+        return now
+
+    def _append(
+        self,
+        writes: Iterable[tuple[str, Sequence[Any], Expected]],
+        *,
+        effective: date | datetime,
+        meta: Metadata,
+        conflict: tuple[str, str] | None = None,
+    ) -> list[Event[Any]]:
+        """Append a command's events; with ``conflict``, a stream that exists already is refused
+        as a validation error on that field, else a concurrent change raises ConcurrencyError."""
+        try:
+            return self.append_streams(
+                [StreamWrite(stream, events, expected) for stream, events, expected in writes],
+                effective=effective,
+                meta=meta,
+            )
+        except ConcurrencyError as exc:
+            if conflict is None:
+                raise
+            field, reason = conflict
+            raise ValidationError(field, reason) from exc

@@ -1,0 +1,147 @@
+"""The directory: the area tree and the workers, folded from their events, and who may do what.
+
+A worker acts in an area: a village worker in a village, a township supervisor in a township, and so
+on. A command is allowed when the worker is active, the worker's role may issue it, and the place it
+concerns lies within the worker's area.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import attrs
+
+from caselog.domain.areas import AreaRegistered, WorkerAssigned, WorkerDeactivated, WorkerRegistered
+from caselog.domain.codes import AreaLevel, Role
+from caselog.errors import ValidationError
+from caselog.events.envelope import Event, Metadata
+
+__all__ = ["PERMISSIONS", "Area", "Directory", "Worker"]
+
+_FIELD_WORK = frozenset({Role.VILLAGE_WORKER, Role.TOWNSHIP_SUPERVISOR})
+PERMISSIONS: Mapping[str, frozenset[Role]] = {
+    "register_area": frozenset({Role.ADMIN}),
+    "register_worker": frozenset({Role.ADMIN}),
+    "assign_worker": frozenset({Role.ADMIN}),
+    "deactivate_worker": frozenset({Role.ADMIN}),
+    "register_household": _FIELD_WORK,
+    "register_child": _FIELD_WORK,
+    "record_fact": _FIELD_WORK,
+    "schedule_visit": _FIELD_WORK,
+    "record_visit": _FIELD_WORK,
+    "report_concern": _FIELD_WORK | {Role.COUNTY_OFFICER},
+    "close_case": _FIELD_WORK,
+    "reopen_case": _FIELD_WORK,
+    "record_death": _FIELD_WORK,
+    "move_child": _FIELD_WORK,
+    "correct": _FIELD_WORK,
+}
+"""Which roles may issue each kind of command; auditors issue none."""
+
+_CHILD_LEVEL = {
+    AreaLevel.PROVINCE: None,
+    AreaLevel.COUNTY: AreaLevel.PROVINCE,
+    AreaLevel.TOWNSHIP: AreaLevel.COUNTY,
+    AreaLevel.VILLAGE: AreaLevel.TOWNSHIP,
+}
+
+
+@attrs.frozen
+class Area:
+    """A place in the tree."""
+
+    code: str
+    name: str
+    level: AreaLevel
+    parent: str | None
+
+
+@attrs.frozen
+class Worker:
+    """A worker as the directory knows them now."""
+
+    worker_id: str
+    role: Role
+    area: str
+    is_active: bool = True
+
+
+@attrs.define
+class Directory:
+    """Areas and workers as of the last event applied."""
+
+    areas: dict[str, Area] = attrs.Factory(dict)
+    workers: dict[str, Worker] = attrs.Factory(dict)
+    position: int = 0
+
+    def apply(self, event: Event[Any]) -> None:
+        """Take one directory event into account."""
+        data = event.data
+        if isinstance(data, AreaRegistered):
+            self.areas[data.code] = Area(data.code, data.name, data.level, data.parent)
+        elif isinstance(data, WorkerRegistered | WorkerAssigned):
+            self.workers[data.worker_id] = Worker(data.worker_id, data.role, data.area)
+        elif isinstance(data, WorkerDeactivated):
+            self.workers[data.worker_id] = attrs.evolve(
+                self.workers[data.worker_id], is_active=False
+            )
+        self.position = event.position
+
+    def lineage(self, code: str) -> Iterator[str]:
+        """Yield the area and each area above it, up to the root."""
+        seen: set[str] = set()
+        current: str | None = code
+        while current is not None and current not in seen:
+            seen.add(current)
+            yield current
+            area = self.areas.get(current)
+            current = area.parent if area else None
+
+    def is_within(self, code: str, ancestor: str) -> bool:
+        """Say whether area ``code`` lies in ``ancestor`` (an area lies in itself)."""
+        return ancestor in self.lineage(code)
+
+    def area(self, code: str, *, field: str) -> Area:
+        """Return a registered area, or refuse the ``field`` that names it."""
+        try:
+            return self.areas[code]
+        except KeyError:
+            raise ValidationError(field, f"{code!r} is not a registered area") from None
+
+    def check_new_area(self, code: str, level: AreaLevel, parent: str | None) -> None:
+        """Refuse an area that exists already, or does not fit under its parent."""
+        if code in self.areas:
+            raise ValidationError("code", f"area {code!r} is registered already")
+        wanted = _CHILD_LEVEL[level]
+        if wanted is None:
+            if parent is not None:
+                raise ValidationError("parent", "a province has no parent area")
+            return
+        if parent is None:
+            raise ValidationError("parent", f"a {level} needs a parent {wanted}")
+        if self.area(parent, field="parent").level is not wanted:
+            raise ValidationError("parent", f"the parent of a {level} must be a {wanted}")
+
+    def has_admin(self) -> bool:
+        """Say whether any active admin exists (before one does, the first may bootstrap)."""
+        return any(w.role is Role.ADMIN and w.is_active for w in self.workers.values())
+
+    def authorize(self, actor: str | None, command: str, *, area: str | None) -> Metadata:
+        """Return the metadata to record for ``actor`` issuing ``command`` about ``area``.
+
+        Raises :class:`ValidationError` on ``actor`` when the worker is unknown, inactive, in a
+        role that may not issue the command, or acting outside their area.
+        """
+        if actor is None:
+            if command in ("register_area", "register_worker") and not self.has_admin():
+                return Metadata(role="bootstrap")
+            raise ValidationError("actor", "every command needs the acting worker")
+        worker = self.workers.get(actor)
+        if worker is None or not worker.is_active:
+            raise ValidationError("actor", f"{actor!r} is not an active worker")
+        if worker.role not in PERMISSIONS[command]:
+            raise ValidationError("actor", f"a {worker.role} may not {command.replace('_', ' ')}")
+        if area is not None and not self.is_within(area, worker.area):
+            raise ValidationError("actor", f"{actor!r} works in {worker.area}, not in {area}")
+        return Metadata(actor=actor, role=worker.role.value, area=area or worker.area)

@@ -1,0 +1,292 @@
+"""The child file: one pure fold over a child's events, as of any moment.
+
+``select`` picks the events a question may see (recorded by ``known_at``, effective by ``as_of``,
+not voided or corrected by anything known by then) in ``(effective, position)`` order; ``fold``
+turns them into a :class:`ChildFile`; ``as_of`` then applies what follows from the calendar alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import attrs
+
+from caselog.domain import children as ch
+from caselog.domain import lifecycle as lc
+from caselog.domain import visits as vs
+from caselog.domain.categories import CategoriesRecorded
+from caselog.domain.codes import FileStatus, HowFound, Sex
+from caselog.domain.corrections import EventCorrected, EventVoided
+from caselog.domain.households import HouseholdEconomicStatusRecorded
+from caselog.events.envelope import Event
+
+__all__ = [
+    "ADULT_AGE",
+    "ChildFile",
+    "age_on",
+    "birthday_at",
+    "fold",
+    "moment",
+    "on_the_calendar",
+    "select",
+]
+
+ADULT_AGE = 18
+
+
+def moment(value: date | datetime) -> datetime:
+    """Return an effective time as an instant: a date counts from the start of its day (UTC)."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time.min, tzinfo=UTC)
+
+
+def _as_of_limit(as_of: date | datetime) -> datetime:
+    """Return the first instant after ``as_of``: a date means the whole day."""
+    if isinstance(as_of, datetime):
+        return as_of + timedelta(microseconds=1)
+    return moment(as_of + timedelta(days=1))
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Return the age in whole years on ``day``."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def select(
+    events: Iterable[Event[Any]],
+    *,
+    as_of: date | datetime | None = None,
+    known_at: datetime | None = None,
+) -> list[Event[Any]]:
+    """Return the events that hold for the question, in the order they are folded."""
+    known = [e for e in events if known_at is None or e.recorded <= known_at]
+    undone = {e.data.target for e in known if isinstance(e.data, EventVoided | EventCorrected)}
+    limit = None if as_of is None else _as_of_limit(as_of)
+    chosen = [
+        e
+        for e in known
+        if e.event_id not in undone and (limit is None or moment(e.effective) < limit)
+    ]
+    return sorted(chosen, key=lambda e: (moment(e.effective), e.position))
+
+
+@attrs.frozen
+class ChildFile:
+    """What is known of one child at one moment: identity, family, care, needs, visits, status.
+
+    Facts hold the latest payload of their kind. ``basis`` maps each kind of fact to the id of the
+    event it comes from, for the rules and for auditors.
+    """
+
+    child_id: str
+    name: str
+    sex: Sex
+    birth_date: date
+    village: str
+    household_id: str
+    registered_on: date | datetime
+    id_number: str | None = None
+    hukou_place: str | None = None
+    ethnicity: str | None = None
+    how_found: HowFound = HowFound.CENSUS
+    status: FileStatus = FileStatus.ACTIVE
+    status_since: date | datetime | None = None
+    father: ch.ParentStatusRecorded | None = None
+    mother: ch.ParentStatusRecorded | None = None
+    care: ch.CareArrangementRecorded | None = None
+    schooling: ch.SchoolingRecorded | None = None
+    health: ch.HealthRecorded | None = None
+    disability: ch.DisabilityRecorded | None = None
+    needs: ch.NeedsAssessed | None = None
+    risk: ch.RiskAssessed | None = None
+    household_economic_status: HouseholdEconomicStatusRecorded | None = None
+    categories: CategoriesRecorded | None = None
+    last_visit: date | datetime | None = None
+    scheduled_visits: tuple[vs.VisitScheduled, ...] = ()
+    open_concerns: tuple[vs.ConcernReported, ...] = ()
+    duplicates: tuple[str, ...] = ()
+    basis: tuple[tuple[str, str], ...] = ()
+    version: int = 0
+
+    def age_on(self, day: date) -> int:
+        """The child's age in whole years on ``day``."""
+        return age_on(self.birth_date, day)
+
+    @property
+    def is_open(self) -> bool:
+        """True while the file is active (neither moved out, closed, deceased nor aged out)."""
+        return self.status is FileStatus.ACTIVE
+
+    def fact_event(self, kind: str) -> str | None:
+        """Return the id of the event the fact of this kind comes from."""
+        return dict(self.basis).get(kind)
+
+
+_Handler = Callable[[ChildFile, Any, Event[Any]], ChildFile]
+
+
+def _fact(kind: str) -> _Handler:
+    def handle(file: ChildFile, data: Any, event: Event[Any]) -> ChildFile:
+        basis = (*[(k, v) for k, v in file.basis if k != kind], (kind, event.event_id))
+        return attrs.evolve(file, **{kind: data}, basis=basis)
+
+    return handle
+
+
+def _parent(file: ChildFile, data: ch.ParentStatusRecorded, event: Event[Any]) -> ChildFile:
+    return _fact(data.parent.value)(file, data, event)
+
+
+def _status(status: FileStatus) -> _Handler:
+    def handle(file: ChildFile, data: Any, event: Event[Any]) -> ChildFile:
+        return attrs.evolve(file, status=status, status_since=event.effective)
+
+    return handle
+
+
+def _scheduled(file: ChildFile, data: vs.VisitScheduled, event: Event[Any]) -> ChildFile:
+    return attrs.evolve(file, scheduled_visits=(*file.scheduled_visits, data))
+
+
+def _unschedule(file: ChildFile, visit_id: str) -> tuple[vs.VisitScheduled, ...]:
+    return tuple(v for v in file.scheduled_visits if v.visit_id != visit_id)
+
+
+def _visited(file: ChildFile, data: vs.VisitCompleted, event: Event[Any]) -> ChildFile:
+    concerns = tuple(c for c in file.open_concerns if c.concern_id not in data.concern_ids)
+    return attrs.evolve(
+        file,
+        last_visit=event.effective,
+        scheduled_visits=_unschedule(file, data.visit_id),
+        open_concerns=concerns,
+    )
+
+
+def _cancelled(file: ChildFile, data: vs.VisitCancelled, event: Event[Any]) -> ChildFile:
+    return attrs.evolve(file, scheduled_visits=_unschedule(file, data.visit_id))
+
+
+def _concern(file: ChildFile, data: vs.ConcernReported, event: Event[Any]) -> ChildFile:
+    return attrs.evolve(file, open_concerns=(*file.open_concerns, data))
+
+
+def _followed_up(file: ChildFile, data: vs.ConcernFollowedUp, event: Event[Any]) -> ChildFile:
+    if not data.is_resolved:
+        return file
+    concerns = tuple(c for c in file.open_concerns if c.concern_id != data.concern_id)
+    return attrs.evolve(file, open_concerns=concerns)
+
+
+def _moved_in(file: ChildFile, data: lc.ChildMovedIn, event: Event[Any]) -> ChildFile:
+    household = data.household_id or file.household_id
+    return attrs.evolve(
+        file,
+        village=data.village,
+        household_id=household,
+        status=FileStatus.ACTIVE,
+        status_since=event.effective,
+    )
+
+
+def _merged(file: ChildFile, data: lc.ChildRecordsMerged, event: Event[Any]) -> ChildFile:
+    return attrs.evolve(file, duplicates=(*file.duplicates, data.duplicate_id))
+
+
+def _economy(
+    file: ChildFile, data: HouseholdEconomicStatusRecorded, event: Event[Any]
+) -> ChildFile:
+    if data.household_id != file.household_id:
+        return file
+    return _fact("household_economic_status")(file, data, event)
+
+
+def _registered(file: ChildFile, data: ch.ChildRegistered, event: Event[Any]) -> ChildFile:
+    """A second registration on the same stream (a correction's replacement) restates identity."""
+    return attrs.evolve(
+        file,
+        name=data.name,
+        sex=data.sex,
+        birth_date=data.birth_date,
+        id_number=data.id_number,
+        hukou_place=data.hukou_place,
+        ethnicity=data.ethnicity,
+        how_found=data.how_found,
+    )
+
+
+_HANDLERS: dict[type, _Handler] = {
+    ch.ChildRegistered: _registered,
+    ch.ParentStatusRecorded: _parent,
+    ch.CareArrangementRecorded: _fact("care"),
+    ch.SchoolingRecorded: _fact("schooling"),
+    ch.HealthRecorded: _fact("health"),
+    ch.DisabilityRecorded: _fact("disability"),
+    ch.NeedsAssessed: _fact("needs"),
+    ch.RiskAssessed: _fact("risk"),
+    CategoriesRecorded: _fact("categories"),
+    HouseholdEconomicStatusRecorded: _economy,
+    vs.VisitScheduled: _scheduled,
+    vs.VisitCompleted: _visited,
+    vs.VisitCancelled: _cancelled,
+    vs.ConcernReported: _concern,
+    vs.ConcernFollowedUp: _followed_up,
+    lc.ChildMovedOut: _status(FileStatus.MOVED_OUT),
+    lc.ChildMovedIn: _moved_in,
+    lc.CaseClosed: _status(FileStatus.CLOSED),
+    lc.CaseReopened: _status(FileStatus.ACTIVE),
+    lc.ChildDied: _status(FileStatus.DECEASED),
+    lc.ChildRecordsMerged: _merged,
+}
+
+
+def _opened(data: ch.ChildRegistered, event: Event[Any]) -> ChildFile:
+    return ChildFile(
+        child_id=data.child_id,
+        name=data.name,
+        sex=data.sex,
+        birth_date=data.birth_date,
+        village=data.village,
+        household_id=data.household_id,
+        registered_on=event.effective,
+        id_number=data.id_number,
+        hukou_place=data.hukou_place,
+        ethnicity=data.ethnicity,
+        how_found=data.how_found,
+        status_since=event.effective,
+    )
+
+
+def fold(events: Iterable[Event[Any]]) -> ChildFile | None:
+    """Fold selected events into the file; None until the child is registered."""
+    file: ChildFile | None = None
+    for event in events:
+        data = event.data
+        if file is None:
+            if isinstance(data, ch.ChildRegistered):
+                file = _opened(data, event)
+        else:
+            handler = _HANDLERS.get(type(data))
+            if handler is not None:
+                file = handler(file, data, event)
+        if file is not None and event.stream.startswith("child:"):
+            file = attrs.evolve(file, version=max(file.version, event.version))
+    return file
+
+
+def on_the_calendar(file: ChildFile, day: date) -> ChildFile:
+    """Apply what follows from the calendar alone: an active file ages out at 18."""
+    if file.status is FileStatus.ACTIVE and file.age_on(day) >= ADULT_AGE:
+        birthday = birthday_at(file.birth_date, ADULT_AGE)
+        return attrs.evolve(file, status=FileStatus.AGED_OUT, status_since=birthday)
+    return file
+
+
+def birthday_at(birth_date: date, years: int) -> date:
+    """Return the day a child turns ``years`` old; a 29 February birthday falls on 1 March."""
+    try:
+        return birth_date.replace(year=birth_date.year + years)
+    except ValueError:
+        return date(birth_date.year + years, 3, 1)
