@@ -295,3 +295,13 @@ def test_page_size_must_be_positive(path: Path) -> None:
     with SQLiteStore(path) as store, pytest.raises(ValidationError) as caught:
         verify(store, page_size=0)
     assert caught.value.field == "page_size"
+
+
+def test_unreadable_row_is_reported(path: Path, edit: sqlite3.Connection) -> None:
+    """A row whose text is not UTF-8 is reported as altered instead of stopping verification."""
+    edit.execute(f"UPDATE {EVENTS} SET data = CAST(X'FF' AS TEXT) WHERE position = 3")
+    edit.commit()
+    with SQLiteStore(path) as store:
+        report = verify(store, page_size=2)
+    assert report.problem is not None
+    assert (report.problem.kind, report.problem.position) == ("altered", 3)

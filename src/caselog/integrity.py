@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from caselog.errors import IntegrityError, ValidationError
+from caselog.errors import IntegrityError, StoreError, ValidationError
 
 if TYPE_CHECKING:
     from caselog.store import EventStore, StoredEvent
@@ -297,19 +297,34 @@ def verify(
     if type(page_size) is not int or page_size < 1:
         raise ValidationError("page_size", f"{page_size!r} is not a whole number above 0")
     walk = _Walk(store)
-    for event, following in _pairs(store, page_size):
-        problem = walk.check(event, following)
-        if problem is None and checkpoint is not None and event.position == checkpoint.position:
-            problem = _against(checkpoint, event)
-        if problem is not None:
-            return VerifyReport(walk.position, _head(store), problem)
-        if progress is not None and event.position % page_size == 0:
-            progress(event.position)
+    try:
+        for event, following in _pairs(store, page_size):
+            problem = walk.check(event, following)
+            if problem is None and checkpoint is not None and event.position == checkpoint.position:
+                problem = _against(checkpoint, event)
+            if problem is not None:
+                return VerifyReport(walk.position, _head(store), problem)
+            if progress is not None and event.position % page_size == 0:
+                progress(event.position)
+    except StoreError:  # a row the store cannot even read (bytes that are not UTF-8, say)
+        return VerifyReport(walk.position, _head(store), _unreadable(store, walk.position))
     if checkpoint is not None and checkpoint.position > walk.position:
         detail = f"the log ends at position {walk.position}, before the checkpoint"
         problem = Problem("truncated", walk.position + 1, detail)
         return VerifyReport(walk.position, _head(store), problem)
     return VerifyReport(walk.position, _head(store), None)
+
+
+def _unreadable(store: EventStore, after: int) -> Problem:
+    """Name the first row after ``after`` that the store fails to read."""
+    while True:
+        try:
+            page = store.read_log(after=after, limit=1)
+        except StoreError as exc:
+            return Problem("altered", after + 1, f"the stored row cannot be read: {exc}")
+        if not page:
+            return Problem("altered", after + 1, "the store failed to read the log here")
+        after = page[0].position
 
 
 def _against(checkpoint: Checkpoint, event: StoredEvent) -> Problem | None:
@@ -320,5 +335,8 @@ def _against(checkpoint: Checkpoint, event: StoredEvent) -> Problem | None:
 
 
 def _head(store: EventStore) -> Checkpoint | None:
-    last = store.last_event()
+    try:
+        last = store.last_event()
+    except StoreError:
+        return None
     return None if last is None else Checkpoint.of(last)
