@@ -167,7 +167,7 @@ def test_supervisor_acts_in_the_villages_of_the_township(ready: Caselog) -> None
     """A township supervisor may record facts in any village of the township."""
     _child(ready)
     fact = ParentStatusRecorded("c-1", Parent.FATHER, ParentSituation.MIGRANT_WORKER)
-    ready.record_fact("c-1", fact, actor="zhao", effective=DAY)
+    ready.record_fact(fact, actor="zhao", effective=DAY)
     file = ready.child_file("c-1")
     assert file is not None
     assert file.father == fact
@@ -243,7 +243,7 @@ def test_back_dated_fact_changes_the_past_only_once_known(
     before_it = clock.now
     clock.advance(3600)
     away = ParentStatusRecorded("c-1", Parent.MOTHER, ParentSituation.MIGRANT_WORKER)
-    ready.record_fact("c-1", away, actor="li", effective=date(2025, 2, 10))
+    ready.record_fact(away, actor="li", effective=date(2025, 2, 10))
     assert ready.child_file("c-1", as_of=date(2025, 3, 1)).mother == away  # type: ignore[union-attr]
     then = ready.child_file("c-1", as_of=date(2025, 3, 1), known_at=before_it)
     assert then is not None
@@ -255,7 +255,7 @@ def test_correction_replaces_from_when_it_is_known(ready: Caselog, clock: Manual
     """A correction replaces the fact for reads known after it, and not for earlier ones."""
     _child(ready)
     wrong = CareArrangementRecorded("c-1", CarerRelation.NEIGHBOUR)
-    recorded = ready.record_fact("c-1", wrong, actor="li", effective=DAY)
+    recorded = ready.record_fact(wrong, actor="li", effective=DAY)[0]
     clock.advance(60)
     known_before = clock.now
     clock.advance(60)

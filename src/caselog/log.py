@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from caselog.domain.commands import CaseFileCommands
+from caselog.domain.rules.ruleset import RuleSet, national_rule_set
 from caselog.events.envelope import Event, Metadata, Pending, StreamWrite
 from caselog.events.mapper import EventMapper
 from caselog.events.registry import EventRegistry, default_registry
@@ -38,10 +39,12 @@ class Caselog(CaseFileCommands):
         *,
         registry: EventRegistry = default_registry,
         clock: Clock = system_clock,
+        rules: RuleSet | None = None,
     ) -> None:
         self.store = store
         self.registry = registry
         self.clock = clock
+        self.rules = rules or national_rule_set()
         self._mapper = EventMapper(registry)
 
     def append(
@@ -132,11 +135,13 @@ def open(
     *,
     clock: Clock = system_clock,
     registry: EventRegistry = default_registry,
+    rules: RuleSet | None = None,
 ) -> Caselog:
     """Open a caselog on a store URL, a SQLite path, or a store object.
 
     ``caselog.open("memory:")``, ``caselog.open("sqlite:///case.db")``,
     ``caselog.open("case.db")``; other schemes come from the ``caselog.stores`` entry points.
+    ``rules`` is the classification rule set (the national default unless given).
     """
     store = open_store(target, clock=clock) if isinstance(target, str) else target
-    return Caselog(store, registry=registry, clock=clock)
+    return Caselog(store, registry=registry, clock=clock, rules=rules)

@@ -7,17 +7,21 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from caselog.domain.categories import CategoriesRecorded
 from caselog.domain.children import ChildRegistered
 from caselog.domain.codes import FileStatus
 from caselog.domain.directory import Directory
 from caselog.domain.file import ChildFile, fold, moment, on_the_calendar, select
 from caselog.domain.lifecycle import ChildMovedIn
+from caselog.domain.rules.classify import Classification, classify
+from caselog.domain.rules.ruleset import RuleSet
 from caselog.errors import ConcurrencyError, ValidationError
-from caselog.events.envelope import Event, Metadata, StreamWrite
+from caselog.events.envelope import Event, Metadata, Pending, StreamWrite
 
 if TYPE_CHECKING:
     from caselog.events.mapper import EventMapper
@@ -54,6 +58,7 @@ class CaseFiles:
 
     store: EventStore
     clock: Clock
+    rules: RuleSet
     _mapper: EventMapper
     _directory_state: Directory | None = None
 
@@ -169,3 +174,100 @@ class CaseFiles:
                 raise
             field, reason = conflict
             raise ValidationError(field, reason) from exc
+
+    def _record(
+        self,
+        child_id: str,
+        payloads: Sequence[Any],
+        *,
+        command: str,
+        actor: str,
+        effective: date | datetime,
+        is_correction: bool = False,
+        is_classified: bool = False,
+    ) -> list[Event[Any]]:
+        """Append to an open file after the checks every command on a child shares.
+
+        With ``is_classified``, the facts may change the child's categories: if the rules find
+        others than the file has, a ``categories_recorded`` event joins the same append.
+        """
+        file = self._open_file(child_id, effective, is_correction=is_correction)
+        meta = self.directory().authorize(actor, command, area=file.village)
+        pending: list[Any] = [
+            p if isinstance(p, Pending) else Pending(p, event_id=str(uuid.uuid4()))
+            for p in payloads
+        ]
+        if is_classified:
+            existing = self._child_events(child_id)
+            pending += self._categories(child_id, existing, pending, effective, meta)
+        writes = [(child_stream(child_id), pending, file.version)]
+        return self._append(writes, effective=effective, meta=meta)
+
+    def _categories(
+        self,
+        child_id: str,
+        existing: list[Event[Any]],
+        pending: list[Pending],
+        effective: date | datetime,
+        meta: Metadata,
+    ) -> list[CategoriesRecorded]:
+        """Return the categories event the new facts call for, if any."""
+        after = self._prospective(existing, pending, effective, meta)
+        if after is None:
+            return []
+        found = classify(after, _day(effective), self.rules)
+        if after.categories is not None and _labels(after.categories) == found.labels():
+            return []
+        return [self._recorded(child_id, found, meta)]
+
+    def _recorded(self, child_id: str, found: Classification, meta: Metadata) -> CategoriesRecorded:
+        is_confirmed = (
+            meta.role == "township_supervisor" or not self.rules.requires_supervisor_confirmation
+        )
+        return CategoriesRecorded(
+            child_id,
+            found.rule_set,
+            found.rule_version,
+            found.categories,
+            found.basis,
+            is_confirmed_by_supervisor=is_confirmed,
+        )
+
+    def _prospective(
+        self,
+        existing: list[Event[Any]],
+        pending: list[Pending],
+        effective: date | datetime,
+        meta: Metadata,
+    ) -> ChildFile | None:
+        """Return the file as it will be on ``effective`` once the pending events are stored."""
+        now = self.clock()
+        version = max((e.version for e in existing if e.stream.startswith("child:")), default=0)
+        provisional = [
+            Event(
+                position=2**62 + n,
+                stream="child:",
+                version=version + n + 1,
+                event_id=str(item.event_id),
+                type="",
+                schema=1,
+                effective=effective,
+                recorded=now,
+                actor=meta.actor,
+                role=meta.role,
+                area=meta.area,
+                causation=None,
+                correlation=None,
+                device=None,
+                data=item.data,
+                hash="",
+                chain="",
+            )
+            for n, item in enumerate(pending)
+        ]
+        file = fold(select([*existing, *provisional], as_of=effective))
+        return None if file is None else on_the_calendar(file, _day(effective))
+
+
+def _labels(recorded: CategoriesRecorded) -> frozenset[tuple[str, str | None]]:
+    return frozenset((c.category, c.subtype) for c in recorded.categories)

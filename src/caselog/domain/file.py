@@ -25,6 +25,7 @@ from caselog.events.envelope import Event
 __all__ = [
     "ADULT_AGE",
     "ChildFile",
+    "Source",
     "age_on",
     "birthday_at",
     "fold",
@@ -74,11 +75,20 @@ def select(
 
 
 @attrs.frozen
+class Source:
+    """Where a fact of the file comes from: the event, and the effective time it holds from."""
+
+    kind: str
+    event_id: str
+    effective: date | datetime
+
+
+@attrs.frozen
 class ChildFile:
     """What is known of one child at one moment: identity, family, care, needs, visits, status.
 
-    Facts hold the latest payload of their kind. ``basis`` maps each kind of fact to the id of the
-    event it comes from, for the rules and for auditors.
+    Facts hold the latest payload of their kind. ``basis`` says, for each kind of fact, which event
+    it comes from and since when it holds, for the rules and for auditors.
     """
 
     child_id: str
@@ -108,7 +118,7 @@ class ChildFile:
     scheduled_visits: tuple[vs.VisitScheduled, ...] = ()
     open_concerns: tuple[vs.ConcernReported, ...] = ()
     duplicates: tuple[str, ...] = ()
-    basis: tuple[tuple[str, str], ...] = ()
+    basis: tuple[Source, ...] = ()
     version: int = 0
 
     def age_on(self, day: date) -> int:
@@ -122,7 +132,12 @@ class ChildFile:
 
     def fact_event(self, kind: str) -> str | None:
         """Return the id of the event the fact of this kind comes from."""
-        return dict(self.basis).get(kind)
+        source = self.source(kind)
+        return None if source is None else source.event_id
+
+    def source(self, kind: str) -> Source | None:
+        """Return where the fact of this kind comes from, if the file has one."""
+        return next((source for source in self.basis if source.kind == kind), None)
 
 
 _Handler = Callable[[ChildFile, Any, Event[Any]], ChildFile]
@@ -130,7 +145,8 @@ _Handler = Callable[[ChildFile, Any, Event[Any]], ChildFile]
 
 def _fact(kind: str) -> _Handler:
     def handle(file: ChildFile, data: Any, event: Event[Any]) -> ChildFile:
-        basis = (*[(k, v) for k, v in file.basis if k != kind], (kind, event.event_id))
+        source = Source(kind, event.event_id, event.effective)
+        basis = (*[s for s in file.basis if s.kind != kind], source)
         return attrs.evolve(file, **{kind: data}, basis=basis)
 
     return handle
@@ -170,7 +186,10 @@ def _cancelled(file: ChildFile, data: vs.VisitCancelled, event: Event[Any]) -> C
 
 
 def _concern(file: ChildFile, data: vs.ConcernReported, event: Event[Any]) -> ChildFile:
-    return attrs.evolve(file, open_concerns=(*file.open_concerns, data))
+    source = Source(f"concern:{data.concern_id}", event.event_id, event.effective)
+    return attrs.evolve(
+        file, open_concerns=(*file.open_concerns, data), basis=(*file.basis, source)
+    )
 
 
 def _followed_up(file: ChildFile, data: vs.ConcernFollowedUp, event: Event[Any]) -> ChildFile:

@@ -1,0 +1,78 @@
+"""Classification commands: what the rules propose, and recording it for one child or all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+from caselog.domain.casefiles import CaseFiles, child_stream
+from caselog.domain.rules.classify import Classification, classify
+from caselog.domain.rules.ruleset import RuleSet
+from caselog.errors import ValidationError
+from caselog.events.envelope import Event
+
+__all__ = ["CategoryCommands"]
+
+Effective = date | datetime
+
+
+def _day(value: Effective) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+class CategoryCommands(CaseFiles):
+    """Proposals of the rules, and recording them."""
+
+    def proposed_categories(
+        self, child_id: str, *, on: date | None = None, rules: RuleSet | None = None
+    ) -> Classification:
+        """Return the categories the rules (by default the log's) find for the child on ``on``."""
+        day = on or self._today()
+        file = self.child_file(child_id, as_of=day)
+        if file is None:
+            raise ValidationError("on", f"child {child_id!r} was not registered on {day}")
+        return classify(file, day, rules or self.rules)
+
+    def classify(self, child_id: str, *, actor: str, effective: Effective) -> Event[Any] | None:
+        """Record the child's categories on ``effective`` if the rules find others than the
+        file has; return the event, or None when nothing changed."""
+        found = self.proposed_categories(child_id, on=_day(effective))
+        file = self._open_file(child_id, effective)
+        if file.categories is not None and self._same(file.categories.categories, found):
+            return None
+        meta = self.directory().authorize(actor, "record_fact", area=file.village)
+        writes = [(child_stream(child_id), [self._recorded(child_id, found, meta)], file.version)]
+        return self._append(writes, effective=effective, meta=meta)[0]
+
+    def reclassify_all(
+        self, *, actor: str, effective: Effective, rules: RuleSet | None = None
+    ) -> list[Event[Any]]:
+        """Classify every open file in the actor's area under ``rules`` (which become the log's
+        rules); record only the files whose categories change."""
+        if rules is not None:
+            self.rules = rules
+        area = self.directory().workers.get(actor)
+        recorded: list[Event[Any]] = []
+        for child_id in self.child_ids():
+            file = self.child_file(child_id, as_of=effective)
+            if file is None or not file.is_open:
+                continue
+            if area is not None and not self.directory().is_within(file.village, area.area):
+                continue
+            event = self.classify(child_id, actor=actor, effective=effective)
+            recorded += [event] if event is not None else []
+        return recorded
+
+    def child_ids(self) -> Iterator[str]:
+        """Yield the id of every child ever registered, in order of registration."""
+        after = 0
+        while page := self.store.read_log(after=after, limit=1000):
+            for record in page:
+                if record.type == "child_registered" and record.version == 1:
+                    yield record.stream.removeprefix("child:")
+            after = page[-1].position
+
+    @staticmethod
+    def _same(current: Any, found: Classification) -> bool:
+        return frozenset((c.category, c.subtype) for c in current) == found.labels()

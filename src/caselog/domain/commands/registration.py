@@ -1,0 +1,198 @@
+"""Commands that register: areas, workers, households, children."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from caselog.domain import children as ch
+from caselog.domain.areas import (
+    AreaRegistered,
+    WorkerAssigned,
+    WorkerDeactivated,
+    WorkerRegistered,
+)
+from caselog.domain.casefiles import (
+    CaseFiles,
+    child_stream,
+    household_stream,
+    id_number_stream,
+)
+from caselog.domain.codes import AreaLevel, FileStatus, HowFound, Role, Sex
+from caselog.domain.file import age_on
+from caselog.domain.households import (
+    HouseholdEconomicStatusRecorded,
+    HouseholdMember,
+    HouseholdRegistered,
+)
+from caselog.errors import ValidationError
+from caselog.events.envelope import Event
+from caselog.store import NO_STREAM
+
+__all__ = ["RegistrationCommands"]
+
+Effective = date | datetime
+
+
+class RegistrationCommands(CaseFiles):
+    """Commands that register areas, workers, households and children."""
+
+    def register_area(
+        self,
+        code: str,
+        name: str,
+        level: AreaLevel,
+        *,
+        parent: str | None = None,
+        actor: str | None,
+        effective: Effective,
+    ) -> Event[Any]:
+        """Add an area under its parent (a province has none)."""
+        self._check_effective(effective)
+        directory = self.directory()
+        directory.check_new_area(code, AreaLevel(level), parent)
+        meta = directory.authorize(actor, "register_area", area=parent)
+        payload = AreaRegistered(code, name, AreaLevel(level), parent)
+        conflict = ("code", f"area {code!r} is registered already")
+        writes = [(f"area:{code}", [payload], NO_STREAM)]
+        return self._append(writes, effective=effective, meta=meta, conflict=conflict)[0]
+
+    def register_worker(
+        self,
+        worker_id: str,
+        name: str,
+        role: Role,
+        area: str,
+        *,
+        actor: str | None,
+        effective: Effective,
+    ) -> Event[Any]:
+        """Register a worker with a role in an area; the first admin may register itself."""
+        self._check_effective(effective)
+        directory = self.directory()
+        directory.area(area, field="area")
+        meta = directory.authorize(actor, "register_worker", area=area)
+        if worker_id in directory.workers:
+            raise ValidationError("worker_id", f"worker {worker_id!r} is registered already")
+        payload = WorkerRegistered(worker_id, name, Role(role), area)
+        conflict = ("worker_id", f"worker {worker_id!r} is registered already")
+        writes = [(f"worker:{worker_id}", [payload], NO_STREAM)]
+        return self._append(writes, effective=effective, meta=meta, conflict=conflict)[0]
+
+    def assign_worker(
+        self, worker_id: str, role: Role, area: str, *, actor: str, effective: Effective
+    ) -> Event[Any]:
+        """Give a worker another role or area."""
+        return self._worker_change(worker_id, WorkerAssigned(worker_id, Role(role), area),
+                                   "assign_worker", actor, effective)  # fmt: skip
+
+    def deactivate_worker(
+        self, worker_id: str, *, reason: str, actor: str, effective: Effective
+    ) -> Event[Any]:
+        """Stop a worker from acting; what they recorded stands."""
+        return self._worker_change(worker_id, WorkerDeactivated(worker_id, reason),
+                                   "deactivate_worker", actor, effective)  # fmt: skip
+
+    def _worker_change(
+        self, worker_id: str, payload: Any, command: str, actor: str, effective: Effective
+    ) -> Event[Any]:
+        self._check_effective(effective)
+        directory = self.directory()
+        worker = directory.workers.get(worker_id)
+        if worker is None:
+            raise ValidationError("worker_id", f"no worker {worker_id!r} is registered")
+        area = getattr(payload, "area", worker.area)
+        directory.area(area, field="area")
+        meta = directory.authorize(actor, command, area=area)
+        stream = f"worker:{worker_id}"
+        version = len(self.read_stream(stream))
+        return self._append([(stream, [payload], version)], effective=effective, meta=meta)[0]
+
+    def register_household(
+        self,
+        household_id: str,
+        village: str,
+        address: str,
+        *,
+        members: Sequence[HouseholdMember] = (),
+        phone: str | None = None,
+        actor: str,
+        effective: Effective,
+    ) -> Event[Any]:
+        """Register a household in a village."""
+        self._check_effective(effective)
+        directory = self.directory()
+        if directory.area(village, field="village").level is not AreaLevel.VILLAGE:
+            raise ValidationError("village", f"{village!r} is not a village")
+        meta = directory.authorize(actor, "register_household", area=village)
+        payload = HouseholdRegistered(household_id, village, address, tuple(members), phone)
+        conflict = ("household_id", f"household {household_id!r} is registered already")
+        writes = [(household_stream(household_id), [payload], NO_STREAM)]
+        return self._append(writes, effective=effective, meta=meta, conflict=conflict)[0]
+
+    def record_household_economy(
+        self, status: HouseholdEconomicStatusRecorded, *, actor: str, effective: Effective
+    ) -> Event[Any]:
+        """Record a household's income source and band and the assistance it receives."""
+        self._check_effective(effective)
+        household = self._household(status.household_id)
+        meta = self.directory().authorize(actor, "record_fact", area=household.village)
+        stream = household_stream(status.household_id)
+        version = len(self.read_stream(stream))
+        return self._append([(stream, [status], version)], effective=effective, meta=meta)[0]
+
+    def register_child(
+        self,
+        child_id: str,
+        *,
+        household_id: str,
+        name: str,
+        sex: Sex,
+        birth_date: date,
+        id_number: str | None = None,
+        hukou_place: str | None = None,
+        ethnicity: str | None = None,
+        how_found: HowFound = HowFound.CENSUS,
+        actor: str,
+        effective: Effective,
+    ) -> list[Event[Any]]:
+        """Open a child's file in a registered household."""
+        self._check_effective(effective)
+        household = self._household(household_id)
+        meta = self.directory().authorize(actor, "register_child", area=household.village)
+        day = effective.date() if isinstance(effective, datetime) else effective
+        if birth_date > day:
+            raise ValidationError("birth_date", f"{birth_date} is after the registration date")
+        if age_on(birth_date, day) >= 18:
+            raise ValidationError("birth_date", f"{birth_date} is 18 years or more before {day}")
+        payload = ch.ChildRegistered(
+            child_id, household_id, household.village, name, Sex(sex), birth_date,
+            id_number, hukou_place, ethnicity, HowFound(how_found),
+        )  # fmt: skip
+        writes: list[tuple[str, Sequence[Any], Any]] = [
+            (child_stream(child_id), [payload], NO_STREAM)
+        ]
+        if id_number is not None:
+            writes.append(self._claim(id_number, child_id))
+        conflict = ("child_id", f"child {child_id!r} is registered already, or the ID number")
+        return self._append(writes, effective=effective, meta=meta, conflict=conflict)
+
+    def _household(self, household_id: str) -> HouseholdRegistered:
+        events = self.read_stream(household_stream(household_id), last=1)
+        if not events:
+            raise ValidationError("household_id", f"no household {household_id!r} is registered")
+        registered: HouseholdRegistered = events[0].data
+        return registered
+
+    def _claim(self, id_number: str, child_id: str) -> tuple[str, Sequence[Any], Any]:
+        stream = id_number_stream(id_number)
+        claims = self.read_stream(stream)
+        if claims:
+            holder = claims[-1].data.child_id
+            file = self.child_file(holder)
+            if file is not None and file.status is FileStatus.ACTIVE:
+                raise ValidationError(
+                    "id_number", f"the ID number is registered already, to child {holder!r}"
+                )
+        return stream, [ch.IdNumberClaimed(child_id)], len(claims)

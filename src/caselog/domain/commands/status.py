@@ -1,0 +1,90 @@
+"""Commands that change where a file stands: closing, reopening, death, moves, merging."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from caselog.domain import lifecycle as lc
+from caselog.domain.casefiles import CaseFiles, child_stream
+from caselog.domain.codes import ClosureReason, FileStatus
+from caselog.errors import ValidationError
+from caselog.events.envelope import Event
+
+__all__ = ["StatusCommands"]
+
+Effective = date | datetime
+
+
+class StatusCommands(CaseFiles):
+    """The life of a file."""
+
+    def close_case(
+        self, child_id: str, reason: ClosureReason, *, note: str | None = None, actor: str,
+        effective: Effective,
+    ) -> Event[Any]:  # fmt: skip
+        """Close the child's file (it can be reopened)."""
+        payload = lc.CaseClosed(child_id, ClosureReason(reason), note)
+        return self._record(child_id, [payload], command="close_case", actor=actor,
+                            effective=effective)[0]  # fmt: skip
+
+    def reopen_case(
+        self, child_id: str, reason: str, *, actor: str, effective: Effective
+    ) -> Event[Any]:
+        """Make a closed file active again."""
+        self._expect_status(child_id, FileStatus.CLOSED, effective)
+        return self._record(child_id, [lc.CaseReopened(child_id, reason)], command="reopen_case",
+                            actor=actor, effective=effective, is_correction=True)[0]  # fmt: skip
+
+    def record_death(
+        self, child_id: str, *, cause: str | None = None, actor: str, effective: Effective
+    ) -> Event[Any]:
+        """Record that the child died on ``effective``; the file is closed for good."""
+        return self._record(child_id, [lc.ChildDied(child_id, cause)], command="record_death",
+                            actor=actor, effective=effective)[0]  # fmt: skip
+
+    def move_child_out(
+        self, child_id: str, *, destination: str | None = None, reason: str | None = None,
+        actor: str, effective: Effective,
+    ) -> Event[Any]:  # fmt: skip
+        """Record that the child left the village; the file waits for the receiving village."""
+        payload = lc.ChildMovedOut(child_id, destination, reason)
+        return self._record(child_id, [payload], command="move_child", actor=actor,
+                            effective=effective)[0]  # fmt: skip
+
+    def move_child_in(
+        self, child_id: str, village: str, *, household_id: str | None = None, actor: str,
+        effective: Effective,
+    ) -> Event[Any]:  # fmt: skip
+        """The receiving village takes the file: ownership passes to it."""
+        file = self._expect_status(child_id, FileStatus.MOVED_OUT, effective)
+        directory = self.directory()
+        directory.area(village, field="village")
+        meta = directory.authorize(actor, "move_child", area=village)
+        payload = lc.ChildMovedIn(child_id, village, household_id)
+        writes = [(child_stream(child_id), [payload], file.version)]
+        return self._append(writes, effective=effective, meta=meta)[0]
+
+    def merge_children(
+        self, child_id: str, duplicate_id: str, *, reason: str, actor: str, effective: Effective
+    ) -> list[Event[Any]]:
+        """Keep ``child_id``'s file and close ``duplicate_id``'s as its duplicate, at once."""
+        if child_id == duplicate_id:
+            raise ValidationError("duplicate_id", "a file cannot be merged into itself")
+        kept = self._open_file(child_id, effective)
+        gone = self._open_file(duplicate_id, effective)
+        meta = self.directory().authorize(actor, "close_case", area=kept.village)
+        self.directory().authorize(actor, "close_case", area=gone.village)
+        closed = lc.CaseClosed(duplicate_id, ClosureReason.DUPLICATE, f"merged into {child_id}")
+        merged = lc.ChildRecordsMerged(child_id, duplicate_id, reason)
+        writes: list[tuple[str, list[Any], int]] = [
+            (child_stream(child_id), [merged], kept.version),
+            (child_stream(duplicate_id), [closed], gone.version),
+        ]
+        return self._append(writes, effective=effective, meta=meta)
+
+    def _expect_status(self, child_id: str, status: FileStatus, effective: Effective) -> Any:
+        file = self._open_file(child_id, effective, is_correction=True)
+        if file.status is not status:
+            raise ValidationError("child_id", f"the file is {file.status}, not {status}")
+        return file

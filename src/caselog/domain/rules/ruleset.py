@@ -1,0 +1,138 @@
+"""Rule sets: the parameters of classification, as data per jurisdiction.
+
+caselog ships ``national.toml``. A jurisdiction's file names the set it ``extends`` and overrides
+only what differs; tables merge key by key, other values replace. The rule set's ``name`` and
+``version`` go into every classification recorded under it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import attrs
+import cattrs
+
+from caselog.errors import ValidationError
+
+__all__ = ["RuleSet", "load_rule_set", "national_rule_set"]
+
+
+@attrs.frozen
+class LeftBehindRules:
+    below_age: int
+    away: frozenset[str]
+    incapable: frozenset[str]
+    requires_cross_county: bool
+    min_months_away: int
+
+
+@attrs.frozen
+class OrphanRules:
+    below_age: int
+    absent: frozenset[str]
+
+
+@attrs.frozen
+class DeFactoRules:
+    below_age: int
+    unable: frozenset[str]
+    severe_disability_grades: frozenset[int]
+    restricted: frozenset[str]
+    min_months_restricted: int
+    lost_contact: frozenset[str]
+    min_months_lost_contact: int
+    gone: frozenset[str]
+    gone_other: frozenset[str]
+
+
+@attrs.frozen
+class DifficultyRules:
+    below_age: int
+    subtypes: dict[str, frozenset[str]]
+
+
+@attrs.frozen
+class AgeRules:
+    below_age: int
+
+
+@attrs.frozen
+class GeneralRules:
+    unless: frozenset[str]
+
+
+@attrs.frozen
+class RuleSet:
+    """One version of a jurisdiction's classification rules."""
+
+    name: str
+    version: str
+    requires_supervisor_confirmation: bool
+    left_behind: LeftBehindRules
+    orphan: OrphanRules
+    de_facto_unsupported: DeFactoRules
+    in_difficulty: DifficultyRules
+    disabled: AgeRules
+    general: GeneralRules
+
+    @property
+    def label(self) -> str:
+        """``name@version``, as recorded with each classification."""
+        return f"{self.name}@{self.version}"
+
+
+_converter = cattrs.Converter(forbid_extra_keys=True)
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read(text: str, origin: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidationError("rule_set", f"{origin} is not valid TOML: {exc}") from None
+
+
+def _national_data() -> dict[str, Any]:
+    text = resources.files("caselog.domain.rules").joinpath("national.toml").read_text("utf-8")
+    return _read(text, "national.toml")
+
+
+def _structure(data: dict[str, Any], origin: str) -> RuleSet:
+    try:
+        return _converter.structure(data, RuleSet)
+    except cattrs.BaseValidationError as exc:
+        reasons = "; ".join(cattrs.transform_error(exc, "rule set"))
+        raise ValidationError("rule_set", f"{origin}: {reasons}") from None
+
+
+def national_rule_set() -> RuleSet:
+    """Return the national default rule set shipped with caselog."""
+    return _structure(_national_data(), "national.toml")
+
+
+def load_rule_set(source: str | Path) -> RuleSet:
+    """Read a jurisdiction's rule set from a TOML file path or TOML text.
+
+    The file may ``extends = "national"`` and set only what differs.
+    """
+    is_path = isinstance(source, Path) or (isinstance(source, str) and source.endswith(".toml"))
+    origin = str(source) if is_path else "rule set text"
+    data = _read(Path(source).read_text("utf-8") if is_path else str(source), origin)
+    base = data.pop("extends", None)
+    if base is not None:
+        if base != "national":
+            raise ValidationError("extends", f"{base!r}: only 'national' can be extended")
+        data = _merge(_national_data(), data)
+    return _structure(data, origin)
