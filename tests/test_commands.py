@@ -9,20 +9,27 @@ import caselog
 from caselog import Caselog, ValidationError
 from caselog.domain import (
     AreaLevel,
+    AttemptFailure,
     CareArrangementRecorded,
     CarerRelation,
     ClosureReason,
+    ConcernFollowedUp,
     ConcernKind,
     ConcernReported,
     FileStatus,
+    HouseholdEconomicStatusRecorded,
+    IncomeSource,
     Parent,
     ParentSituation,
     ParentStatusRecorded,
     Role,
     Sex,
+    VisitAttemptFailed,
+    VisitCancelled,
     VisitCompleted,
     VisitScheduled,
 )
+from caselog.domain.rules import load_rule_set
 from caselog.testing import ManualClock
 
 VILLAGE, OTHER_VILLAGE, TOWNSHIP = "510101001001", "510101001002", "510101001000"
@@ -120,7 +127,7 @@ def test_register_child_opens_a_file(ready: Caselog) -> None:
     file = ready.child_file("c-1")
     assert file is not None
     assert (file.name, file.village, file.household_id) == ("王小明", VILLAGE, "h-1")
-    assert (file.status, file.version) == (FileStatus.ACTIVE, 1)
+    assert (file.status, file.version) == (FileStatus.ACTIVE, 2)  # with its first categories
 
 
 @pytest.mark.parametrize(
@@ -190,7 +197,7 @@ def test_visit_before_birth_or_after_closing_is_refused(ready: Caselog) -> None:
 def test_deceased_child_takes_only_corrections(ready: Caselog) -> None:
     """After a death is recorded, commands other than corrections are refused."""
     _child(ready)
-    (registered,) = ready.read_stream("child:c-1")
+    registered = ready.read_stream("child:c-1")[0]
     ready.record_death("c-1", actor="li", effective=DAY)
     with pytest.raises(ValidationError) as caught:
         ready.record_visit(VisitCompleted("v-1", "c-1"), actor="li", effective=DAY)
@@ -293,3 +300,133 @@ def test_unknown_child_is_refused(ready: Caselog) -> None:
     with pytest.raises(ValidationError) as caught:
         ready.child_file("c-404")
     assert caught.value.field == "child_id"
+
+
+def _categories(log: Caselog, child_id: str = "c-1", **when: object) -> set[tuple[str, object]]:
+    file = log.child_file(child_id, **when)  # type: ignore[arg-type]
+    assert file is not None
+    assert file.categories is not None
+    return {(c.category, c.subtype) for c in file.categories.categories}
+
+
+def test_registration_records_the_first_categories(ready: Caselog) -> None:
+    """A newly registered child is classified at once, under the log's rule version."""
+    _child(ready)
+    file = ready.child_file("c-1")
+    assert file is not None
+    assert file.categories is not None
+    assert (file.categories.rule_set, file.categories.rule_version) == ("national", "2026.1")
+    assert _categories(ready) == {("general", None)}
+
+
+def test_facts_that_change_categories_record_them_in_the_same_append(ready: Caselog) -> None:
+    """When both parents go away for work, the same append records the child as left behind."""
+    _child(ready)
+    father = ParentStatusRecorded("c-1", Parent.FATHER, ParentSituation.MIGRANT_WORKER)
+    mother = ParentStatusRecorded("c-1", Parent.MOTHER, ParentSituation.MIGRANT_WORKER)
+    assert [e.type for e in ready.record_fact(father, actor="li", effective=DAY)] == [
+        "parent_status_recorded"
+    ]
+    events = ready.record_fact(mother, actor="li", effective=DAY)
+    assert [e.type for e in events] == ["parent_status_recorded", "categories_recorded"]
+    assert events[1].data.basis == tuple(sorted({events[0].event_id, _fact_id(ready, "father")}))
+    assert _categories(ready) == {("left_behind", "both_parents_away")}
+
+
+def _fact_id(log: Caselog, kind: str) -> str:
+    file = log.child_file("c-1")
+    assert file is not None
+    event_id = file.fact_event(kind)
+    assert event_id is not None
+    return event_id
+
+
+def test_reclassifying_under_new_rules_records_only_changes(ready: Caselog) -> None:
+    """A new rule version that changes one child's categories records for that child only."""
+    _child(ready)
+    _child(ready, "c-2", name="王小红", sex=Sex.FEMALE, birth_date=date(2016, 9, 14))
+    for child in ("c-1", "c-2"):
+        for parent in Parent:
+            fact = ParentStatusRecorded(child, parent, ParentSituation.MIGRANT_WORKER,
+                                        is_cross_county=child == "c-1")  # fmt: skip
+            ready.record_fact(fact, actor="li", effective=DAY)
+    strict = load_rule_set('extends = "national"\nversion = "2026.9"\n'
+                           "[left_behind]\nrequires_cross_county = true\n")  # fmt: skip
+    recorded = ready.reclassify_all(actor="zhao", effective=date(2025, 6, 1), rules=strict)
+    assert [e.stream for e in recorded] == ["child:c-2"]
+    assert _categories(ready, "c-2") == {("general", None)}
+    assert recorded[0].data.rule_version == "2026.9"
+    assert ready.reclassify_all(actor="zhao", effective=date(2025, 6, 1)) == []
+
+
+def test_move_out_and_in_passes_ownership(ready: Caselog) -> None:
+    """A child who moves is owned by the receiving village; the old village may act no more."""
+    _child(ready)
+    ready.move_child_out("c-1", destination="Baishui", actor="li", effective=DAY)
+    with pytest.raises(ValidationError):
+        ready.record_visit(VisitCompleted("v-1", "c-1"), actor="li", effective=date(2025, 3, 4))
+    ready.move_child_in("c-1", OTHER_VILLAGE, actor="wang", effective=date(2025, 3, 10))
+    file = ready.child_file("c-1")
+    assert file is not None
+    assert (file.village, file.status) == (OTHER_VILLAGE, FileStatus.ACTIVE)
+    with pytest.raises(ValidationError) as caught:
+        ready.record_visit(VisitCompleted("v-2", "c-1"), actor="li", effective=date(2025, 3, 12))
+    assert caught.value.field == "actor"
+    ready.record_visit(VisitCompleted("v-2", "c-1"), actor="wang", effective=date(2025, 3, 12))
+
+
+def test_merging_closes_the_duplicate(ready: Caselog) -> None:
+    """Merging two files of one child keeps one and closes the other as its duplicate, at once."""
+    _child(ready)
+    _child(ready, "c-dup")
+    events = ready.merge_children("c-1", "c-dup", reason="two tablets", actor="li", effective=DAY)
+    assert [e.stream for e in events] == ["child:c-1", "child:c-dup"]
+    assert ready.child_file("c-1").duplicates == ("c-dup",)  # type: ignore[union-attr]
+    assert ready.child_file("c-dup").status is FileStatus.CLOSED  # type: ignore[union-attr]
+
+
+def test_deactivated_worker_can_no_longer_act(ready: Caselog) -> None:
+    """After deactivation a worker's commands are refused; reassignment moves their area."""
+    ready.assign_worker("wang", Role.VILLAGE_WORKER, VILLAGE, actor="admin", effective=DAY)
+    _child(ready, actor="wang")
+    ready.deactivate_worker("wang", reason="left", actor="admin", effective=DAY)
+    with pytest.raises(ValidationError) as caught:
+        ready.record_visit(VisitCompleted("v-1", "c-1"), actor="wang", effective=DAY)
+    assert caught.value.field == "actor"
+
+
+def test_household_poverty_makes_its_children_in_difficulty(ready: Caselog) -> None:
+    """A household on the minimum living guarantee puts its children in difficulty."""
+    _child(ready)
+    status = HouseholdEconomicStatusRecorded(
+        "h-1", IncomeSource.FARMING, has_minimum_living_guarantee=True
+    )
+    ready.record_household_economy(status, actor="li", effective=DAY)
+    (event,) = ready.reclassify_all(actor="li", effective=date(2025, 3, 4))
+    assert _categories(ready) == {("in_difficulty", "family_poverty")}
+    assert ready.child_file("c-1").fact_event("household_economic_status") in event.data.basis  # type: ignore[union-attr]
+
+
+def test_failed_and_cancelled_visits(ready: Caselog) -> None:
+    """A failed attempt leaves the visit due; a cancelled one is no longer scheduled."""
+    _child(ready)
+    ready.schedule_visit(VisitScheduled("v-1", "c-1", DAY, date(2025, 3, 30)), actor="li",
+                         effective=DAY)  # fmt: skip
+    attempt = VisitAttemptFailed("v-1", "c-1", AttemptFailure.NOBODY_HOME)
+    ready.record_failed_visit(attempt, actor="li", effective=date(2025, 3, 5))
+    assert [v.visit_id for v in ready.child_file("c-1").scheduled_visits] == ["v-1"]  # type: ignore[union-attr]
+    ready.cancel_visit(
+        VisitCancelled("v-1", "c-1", "moved"), actor="li", effective=date(2025, 3, 6)
+    )
+    assert ready.child_file("c-1").scheduled_visits == ()  # type: ignore[union-attr]
+
+
+def test_abuse_concern_puts_a_child_in_difficulty_until_resolved(ready: Caselog) -> None:
+    """An open abuse concern makes the child in difficulty; a resolving follow-up ends it."""
+    _child(ready)
+    concern = ConcernReported("k-1", "c-1", ConcernKind.ABUSE, "bruises", is_mandatory_report=True)
+    ready.report_concern(concern, actor="li", effective=DAY)
+    assert _categories(ready) == {("in_difficulty", "guardianship")}
+    done = ConcernFollowedUp("k-1", "c-1", "carer counselled", is_resolved=True)
+    ready.follow_up_concern(done, actor="zhao", effective=date(2025, 3, 10))
+    assert _categories(ready) == {("general", None)}

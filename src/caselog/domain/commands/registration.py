@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -27,7 +28,7 @@ from caselog.domain.households import (
     HouseholdRegistered,
 )
 from caselog.errors import ValidationError
-from caselog.events.envelope import Event
+from caselog.events.envelope import Event, Pending
 from caselog.store import NO_STREAM
 
 __all__ = ["RegistrationCommands"]
@@ -170,9 +171,9 @@ class RegistrationCommands(CaseFiles):
             child_id, household_id, household.village, name, Sex(sex), birth_date,
             id_number, hukou_place, ethnicity, HowFound(how_found),
         )  # fmt: skip
-        writes: list[tuple[str, Sequence[Any], Any]] = [
-            (child_stream(child_id), [payload], NO_STREAM)
-        ]
+        opened: list[Any] = [Pending(payload, event_id=str(uuid.uuid4()))]
+        opened += self._categories(child_id, [], opened, effective, meta)
+        writes: list[tuple[str, Sequence[Any], Any]] = [(child_stream(child_id), opened, NO_STREAM)]
         if id_number is not None:
             writes.append(self._claim(id_number, child_id))
         conflict = ("child_id", f"child {child_id!r} is registered already, or the ID number")

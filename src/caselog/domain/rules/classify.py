@@ -221,5 +221,5 @@ def classify(file: ChildFile, on: date, rules: RuleSet) -> Classification:
     if not {period.category for period in holding} & rules.general.unless:
         holding.append(CategoryPeriod("general", _day(file.registered_on)))
     holding.sort(key=lambda p: (p.category, p.subtype or ""))
-    basis = tuple(sorted({source.event_id for source in file.basis}))
+    basis = tuple(sorted({s.event_id for s in file.basis if s.kind != "categories"}))
     return Classification(rules.name, rules.version, tuple(holding), basis)
