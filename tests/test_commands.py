@@ -430,3 +430,13 @@ def test_abuse_concern_puts_a_child_in_difficulty_until_resolved(ready: Caselog)
     done = ConcernFollowedUp("k-1", "c-1", "carer counselled", is_resolved=True)
     ready.follow_up_concern(done, actor="zhao", effective=date(2025, 3, 10))
     assert _categories(ready) == {("general", None)}
+
+
+def test_file_shows_the_next_visit_due(ready: Caselog) -> None:
+    """A read file names its next visit due, from the recorded categories and last visit."""
+    _child(ready)
+    ready.record_visit(VisitCompleted("v-1", "c-1"), actor="li", effective=DAY)
+    file = ready.child_file("c-1")
+    assert file is not None
+    assert file.next_visit is not None
+    assert file.next_visit.due_by == date(2026, 3, 3)  # general: a year after the last visit

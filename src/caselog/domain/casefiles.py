@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from caselog.domain.categories import CategoriesRecorded
 from caselog.domain.children import ChildRegistered
 from caselog.domain.codes import FileStatus
@@ -20,6 +22,7 @@ from caselog.domain.file import ChildFile, fold, moment, on_the_calendar, select
 from caselog.domain.lifecycle import ChildMovedIn
 from caselog.domain.rules.classify import Classification, classify
 from caselog.domain.rules.ruleset import RuleSet
+from caselog.domain.rules.visits import next_visit
 from caselog.errors import ConcurrencyError, ValidationError
 from caselog.events.envelope import Event, Metadata, Pending, StreamWrite
 
@@ -121,7 +124,10 @@ class CaseFiles:
         file = fold(chosen)
         if file is None:
             return None
-        return on_the_calendar(file, _day(as_of) if as_of is not None else self._today())
+        file = on_the_calendar(file, _day(as_of) if as_of is not None else self._today())
+        if file.status is not FileStatus.ACTIVE:
+            return file
+        return attrs.evolve(file, next_visit=next_visit(file, self.rules.visits))
 
     def _today(self) -> date:
         return self.clock().date()

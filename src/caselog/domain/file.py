@@ -26,6 +26,7 @@ __all__ = [
     "ADULT_AGE",
     "ChildFile",
     "Source",
+    "VisitDue",
     "age_on",
     "birthday_at",
     "fold",
@@ -75,6 +76,19 @@ def select(
 
 
 @attrs.frozen
+class VisitDue:
+    """A visit due in the window ``[due_from, due_by]``, overdue after ``due_by``, and why."""
+
+    due_from: date
+    due_by: date
+    reason: str
+
+    def is_overdue(self, on: date) -> bool:
+        """True after the due date."""
+        return on > self.due_by
+
+
+@attrs.frozen
 class Source:
     """Where a fact of the file comes from: the event, and the effective time it holds from."""
 
@@ -120,6 +134,7 @@ class ChildFile:
     duplicates: tuple[str, ...] = ()
     basis: tuple[Source, ...] = ()
     version: int = 0
+    next_visit: VisitDue | None = None  # set when the file is read with a rule set
 
     def age_on(self, day: date) -> int:
         """The child's age in whole years on ``day``."""

@@ -17,7 +17,7 @@ import cattrs
 
 from caselog.errors import ValidationError
 
-__all__ = ["RuleSet", "load_rule_set", "national_rule_set"]
+__all__ = ["RuleSet", "VisitRules", "load_rule_set", "national_rule_set"]
 
 
 @attrs.frozen
@@ -65,6 +65,16 @@ class GeneralRules:
 
 
 @attrs.frozen
+class VisitRules:
+    """How often children are visited, by category and risk, and how soon concerns are seen."""
+
+    window_days: int
+    high_risk_days: int
+    concern_follow_up_days: int
+    every_days: dict[str, int]
+
+
+@attrs.frozen
 class RuleSet:
     """One version of a jurisdiction's classification rules."""
 
@@ -77,6 +87,7 @@ class RuleSet:
     in_difficulty: DifficultyRules
     disabled: AgeRules
     general: GeneralRules
+    visits: VisitRules
 
     @property
     def label(self) -> str:
