@@ -440,3 +440,13 @@ def test_file_shows_the_next_visit_due(ready: Caselog) -> None:
     assert file is not None
     assert file.next_visit is not None
     assert file.next_visit.due_by == date(2026, 3, 3)  # general: a year after the last visit
+
+
+def test_left_behind_ends_on_the_16th_birthday_in_the_file(ready: Caselog) -> None:
+    """The file's categories drop left-behind on the 16th birthday, with nothing recorded."""
+    _child(ready)
+    for parent in Parent:
+        fact = ParentStatusRecorded("c-1", parent, ParentSituation.MIGRANT_WORKER)
+        ready.record_fact(fact, actor="li", effective=DAY)
+    assert _categories(ready, as_of=date(2029, 5, 1)) == {("left_behind", "both_parents_away")}
+    assert _categories(ready, as_of=date(2029, 5, 2)) == {("general", None)}

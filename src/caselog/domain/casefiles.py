@@ -20,7 +20,7 @@ from caselog.domain.codes import FileStatus
 from caselog.domain.directory import Directory
 from caselog.domain.file import ChildFile, fold, moment, on_the_calendar, select
 from caselog.domain.lifecycle import ChildMovedIn
-from caselog.domain.rules.classify import Classification, classify
+from caselog.domain.rules.classify import Classification, classify, on_the_day
 from caselog.domain.rules.ruleset import RuleSet
 from caselog.domain.rules.visits import next_visit
 from caselog.errors import ConcurrencyError, ValidationError
@@ -124,7 +124,10 @@ class CaseFiles:
         file = fold(chosen)
         if file is None:
             return None
-        file = on_the_calendar(file, _day(as_of) if as_of is not None else self._today())
+        day = _day(as_of) if as_of is not None else self._today()
+        file = on_the_calendar(file, day)
+        if file.categories is not None:
+            file = attrs.evolve(file, categories=on_the_day(file.categories, day, self.rules))
         if file.status is not FileStatus.ACTIVE:
             return file
         return attrs.evolve(file, next_visit=next_visit(file, self.rules.visits))
@@ -216,15 +219,27 @@ class CaseFiles:
         pending: list[Pending],
         effective: date | datetime,
         meta: Metadata,
-    ) -> list[CategoriesRecorded]:
-        """Return the categories event the new facts call for, if any."""
-        after = self._prospective(existing, pending, effective, meta)
-        if after is None:
-            return []
-        found = classify(after, _day(effective), self.rules)
-        if after.categories is not None and _labels(after.categories) == found.labels():
-            return []
-        return [self._recorded(child_id, found, meta)]
+    ) -> list[Pending]:
+        """Return the categories events the new facts call for.
+
+        A back-dated fact can change the categories from its date on, so the classification is
+        checked at its date and again at each later date on which a fact of the file takes effect.
+        """
+        start = moment(effective)
+        later = {
+            moment(e.effective): e.effective
+            for e in existing
+            if moment(e.effective) > start and not isinstance(e.data, CategoriesRecorded)
+        }
+        added: list[Pending] = []
+        for point in [effective, *(later[key] for key in sorted(later))]:
+            after = self._prospective(existing, [*pending, *added], effective, meta, as_of=point)
+            if after is None:
+                continue
+            found = classify(after, _day(point), self.rules)
+            if after.categories is None or _labels(after.categories) != found.labels():
+                added.append(Pending(self._recorded(child_id, found, meta), effective=point))
+        return added
 
     def _recorded(self, child_id: str, found: Classification, meta: Metadata) -> CategoriesRecorded:
         is_confirmed = (
@@ -245,8 +260,12 @@ class CaseFiles:
         pending: list[Pending],
         effective: date | datetime,
         meta: Metadata,
+        *,
+        as_of: date | datetime | None = None,
     ) -> ChildFile | None:
-        """Return the file as it will be on ``effective`` once the pending events are stored."""
+        """Return the file as it will be on ``as_of`` (by default ``effective``, the date of
+        pending events that have none of their own) once the pending events are stored."""
+        as_of = effective if as_of is None else as_of
         now = self.clock()
         version = max((e.version for e in existing if e.stream.startswith("child:")), default=0)
         provisional = [
@@ -257,7 +276,7 @@ class CaseFiles:
                 event_id=str(item.event_id),
                 type="",
                 schema=1,
-                effective=effective,
+                effective=item.effective or effective,
                 recorded=now,
                 actor=meta.actor,
                 role=meta.role,
@@ -271,8 +290,8 @@ class CaseFiles:
             )
             for n, item in enumerate(pending)
         ]
-        file = fold(select([*existing, *provisional], as_of=effective))
-        return None if file is None else on_the_calendar(file, _day(effective))
+        file = fold(select([*existing, *provisional], as_of=as_of))
+        return None if file is None else on_the_calendar(file, _day(as_of))
 
 
 def _labels(recorded: CategoriesRecorded) -> frozenset[tuple[str, str | None]]:

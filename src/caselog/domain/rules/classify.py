@@ -11,13 +11,13 @@ from datetime import date, datetime
 
 import attrs
 
-from caselog.domain.categories import CategoryPeriod
+from caselog.domain.categories import CategoriesRecorded, CategoryPeriod
 from caselog.domain.children import ParentStatusRecorded
 from caselog.domain.codes import ConcernKind, HealthCondition
 from caselog.domain.file import ChildFile, birthday_at
 from caselog.domain.rules.ruleset import RuleSet
 
-__all__ = ["Classification", "add_months", "classify"]
+__all__ = ["Classification", "add_months", "classify", "on_the_day"]
 
 
 @attrs.frozen
@@ -223,3 +223,15 @@ def classify(file: ChildFile, on: date, rules: RuleSet) -> Classification:
     holding.sort(key=lambda p: (p.category, p.subtype or ""))
     basis = tuple(sorted({s.event_id for s in file.basis if s.kind != "categories"}))
     return Classification(rules.name, rules.version, tuple(holding), basis)
+
+
+def on_the_day(recorded: CategoriesRecorded, on: date, rules: RuleSet) -> CategoriesRecorded:
+    """Return recorded categories as they stand on ``on``: periods the calendar has ended (a 16th
+    or 18th birthday) drop out, and a child left with none of the others counts as general."""
+    holding = [period for period in recorded.categories if _holds(period, on)]
+    if len(holding) == len(recorded.categories):
+        return recorded
+    if not {p.category for p in holding} & (rules.general.unless | {"general"}):
+        ended = max((p.until for p in recorded.categories if p.until is not None), default=on)
+        holding.append(CategoryPeriod("general", ended))
+    return attrs.evolve(recorded, categories=tuple(holding))
