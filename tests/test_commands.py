@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
+import attrs
 import pytest
 
 import caselog
@@ -17,6 +18,7 @@ from caselog.domain import (
     ConcernKind,
     ConcernReported,
     FileStatus,
+    HomeSessionHeld,
     HouseholdEconomicStatusRecorded,
     IncomeSource,
     Parent,
@@ -450,3 +452,15 @@ def test_left_behind_ends_on_the_16th_birthday_in_the_file(ready: Caselog) -> No
         ready.record_fact(fact, actor="li", effective=DAY)
     assert _categories(ready, as_of=date(2029, 5, 1)) == {("left_behind", "both_parents_away")}
     assert _categories(ready, as_of=date(2029, 5, 2)) == {("general", None)}
+
+
+def test_home_sessions_take_attendance_of_the_villages_children(ready: Caselog) -> None:
+    """A children's home session records who attended; children of other villages are refused."""
+    _child(ready)
+    session = HomeSessionHeld("s-1", VILLAGE, 120, "reading", attendees=frozenset({"c-1"}))
+    event = ready.record_home_session(session, actor="li", effective=DAY)
+    assert event.stream == f"home:{VILLAGE}"
+    stranger = attrs.evolve(session, session_id="s-2", attendees=frozenset({"c-9"}))
+    with pytest.raises(ValidationError) as caught:
+        ready.record_home_session(stranger, actor="li", effective=DAY)
+    assert caught.value.field == "attendees"

@@ -1,4 +1,5 @@
-"""Commands that record what is known and done about a child: facts, visits, concerns."""
+"""Commands that record what is known and done about children: facts, visits, concerns, and
+the children's home's sessions."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from caselog.domain import children as ch
 from caselog.domain import visits as vs
 from caselog.domain.casefiles import CaseFiles
+from caselog.domain.homes import HomeSessionHeld
 from caselog.errors import ValidationError
 from caselog.events.envelope import Event
 
@@ -84,3 +86,24 @@ class FactCommands(CaseFiles):
     def _one(self, payload: Any, command: str, actor: str, effective: Effective) -> Event[Any]:
         return self._record(payload.child_id, [payload], command=command, actor=actor,
                             effective=effective)[0]  # fmt: skip
+
+    def record_home_session(
+        self, session: HomeSessionHeld, *, actor: str, effective: Effective
+    ) -> Event[Any]:
+        """Record a session of the village children's home, with who attended."""
+        self._check_effective(effective)
+        directory = self.directory()
+        directory.area(session.village, field="village")
+        meta = directory.authorize(actor, "record_fact", area=session.village)
+        for child_id in sorted(session.attendees):
+            try:
+                file = self.child_file(child_id, as_of=effective)
+            except ValidationError:
+                file = None
+            if file is None or file.village != session.village:
+                raise ValidationError(
+                    "attendees", f"child {child_id!r} had no file in {session.village} then"
+                )
+        stream = f"home:{session.village}"
+        version = len(self.read_stream(stream))
+        return self._append([(stream, [session], version)], effective=effective, meta=meta)[0]
