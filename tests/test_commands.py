@@ -464,3 +464,16 @@ def test_home_sessions_take_attendance_of_the_villages_children(ready: Caselog) 
     with pytest.raises(ValidationError) as caught:
         ready.record_home_session(stranger, actor="li", effective=DAY)
     assert caught.value.field == "attendees"
+
+
+def test_proposal_and_classify_of_one_child(ready: Caselog) -> None:
+    """The rules' proposal is only read; classify records it once, and not again unchanged."""
+    _child(ready)
+    proposal = ready.proposed_categories("c-1", on=DAY)
+    assert proposal.labels() == {("general", None)}
+    assert ready.classify("c-1", actor="li", effective=DAY) is None  # recorded at registration
+    local = load_rule_set('extends = "national"\n[general]\nunless = []\n')
+    assert ready.proposed_categories("c-1", on=DAY, rules=local).labels() == {("general", None)}
+    with pytest.raises(ValidationError) as caught:
+        ready.proposed_categories("c-1", on=date(2024, 1, 1))
+    assert caught.value.field == "on"
