@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 from caselog import ValidationError
 from caselog.times import format_effective, format_recorded, parse_effective, parse_recorded
 
+# Fixed offsets: a wall time that a daylight-saving jump skips has no single instant to compare.
+offsets = st.integers(-12 * 60, 14 * 60).map(lambda minutes: timezone(timedelta(minutes=minutes)))
 aware = st.datetimes(
-    min_value=datetime(1000, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.timezones()
+    min_value=datetime(1000, 1, 2), max_value=datetime(9999, 12, 30), timezones=offsets
 )
 
 

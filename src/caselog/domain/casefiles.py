@@ -19,6 +19,7 @@ from caselog.domain.children import ChildRegistered
 from caselog.domain.codes import FileStatus
 from caselog.domain.directory import Directory
 from caselog.domain.file import ChildFile, fold, moment, on_the_calendar, select
+from caselog.domain.households import HouseholdRegistered
 from caselog.domain.lifecycle import ChildMovedIn
 from caselog.domain.rules.classify import Classification, classify, on_the_day
 from caselog.domain.rules.ruleset import RuleSet
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from caselog.store import EventStore, Expected
     from caselog.times import Clock
 
-__all__ = ["CaseFiles", "child_stream", "household_stream", "id_number_stream"]
+__all__ = ["CaseFiles", "child_stream", "code", "household_stream", "id_number_stream"]
 
 _DIRECTORY_TYPES = frozenset(
     {"area_registered", "worker_registered", "worker_assigned", "worker_deactivated"}
@@ -50,6 +51,24 @@ def id_number_stream(id_number: str) -> str:
     """The stream that holds an ID number's claims, named by a digest, not the number itself."""
     digest = hashlib.sha256(id_number.strip().upper().encode()).hexdigest()
     return f"id-number:{digest}"
+
+
+def _check_moment(field: str, value: date | datetime | None) -> None:
+    if value is None:
+        return
+    if not isinstance(value, date):
+        raise ValidationError(field, f"expected a date or datetime, not {value!r}")
+    if isinstance(value, datetime) and value.utcoffset() is None:
+        raise ValidationError(field, f"{value} has no timezone")
+
+
+def code(kind: type[Any], value: object, field: str) -> Any:
+    """Return ``value`` as a member of the code list ``kind``, or refuse the field."""
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise ValidationError(field, f"{value!r} is not one of {allowed}") from None
 
 
 def _day(value: date | datetime) -> date:
@@ -120,10 +139,17 @@ class CaseFiles:
         Without ``as_of``, everything effective so far; without ``known_at``, everything recorded.
         None if the child was not registered by then.
         """
-        chosen = select(self._child_events(child_id), as_of=as_of, known_at=known_at)
-        file = fold(chosen)
+        _check_moment("as_of", as_of)
+        if known_at is not None and not isinstance(known_at, datetime):
+            raise ValidationError("known_at", f"expected an aware datetime, not {known_at!r}")
+        _check_moment("known_at", known_at)
+        events = self._child_events(child_id)
+        file = fold(select(events, as_of=as_of, known_at=known_at))
         if file is None:
             return None
+        stream = child_stream(child_id)
+        version = max(e.version for e in events if e.stream == stream)
+        file = attrs.evolve(file, version=version)  # what the next append must expect
         day = _day(as_of) if as_of is not None else self._today()
         file = on_the_calendar(file, day)
         if file.categories is not None:
@@ -132,12 +158,20 @@ class CaseFiles:
             return file
         return attrs.evolve(file, next_visit=next_visit(file, self.rules.visits))
 
+    def _household(self, household_id: str) -> HouseholdRegistered:
+        events = self.read_stream(household_stream(household_id), last=1)
+        if not events:
+            raise ValidationError("household_id", f"no household {household_id!r} is registered")
+        registered: HouseholdRegistered = events[0].data
+        return registered
+
     def _today(self) -> date:
         return self.clock().date()
 
     def _check_effective(self, effective: date | datetime) -> None:
         if not isinstance(effective, date):
             raise ValidationError("effective", f"expected a date or datetime, not {effective!r}")
+        _check_moment("effective", effective)
         if moment(effective) > self.clock():
             raise ValidationError("effective", f"{effective} is in the future")
 
@@ -149,13 +183,13 @@ class CaseFiles:
         now = self.child_file(child_id)
         if now is None:
             raise ValidationError("child_id", f"no child {child_id!r} is registered")
+        if _day(effective) < now.birth_date:
+            raise ValidationError("effective", f"{effective} is before the child's birth")
         if is_correction:
             return now
         if now.status is FileStatus.DECEASED:
             raise ValidationError("child_id", f"child {child_id!r} has died; only corrections")
-        if _day(effective) < now.birth_date:
-            raise ValidationError("effective", f"{effective} is before the child's birth")
-        then = self.child_file(child_id, as_of=effective)
+        then = self.child_file(child_id, as_of=_day(effective))  # the whole day counts
         if then is None:
             raise ValidationError("effective", f"{effective} is before the file was opened")
         if then.status is not FileStatus.ACTIVE:
@@ -172,9 +206,17 @@ class CaseFiles:
     ) -> list[Event[Any]]:
         """Append a command's events; with ``conflict``, a stream that exists already is refused
         as a validation error on that field, else a concurrent change raises ConcurrencyError."""
+        normal = self._mapper.normalize
         try:
             return self.append_streams(
-                [StreamWrite(stream, events, expected) for stream, events, expected in writes],
+                [
+                    StreamWrite(
+                        stream,
+                        [e if isinstance(e, Pending) else normal(e) for e in events],
+                        expected,
+                    )
+                    for stream, events, expected in writes
+                ],
                 effective=effective,
                 meta=meta,
             )
@@ -202,15 +244,18 @@ class CaseFiles:
         """
         file = self._open_file(child_id, effective, is_correction=is_correction)
         meta = self.directory().authorize(actor, command, area=file.village)
-        pending: list[Any] = [
-            p if isinstance(p, Pending) else Pending(p, event_id=str(uuid.uuid4()))
-            for p in payloads
-        ]
+        pending: list[Any] = [self._pending(payload) for payload in payloads]
         if is_classified:
             existing = self._child_events(child_id)
             pending += self._categories(child_id, existing, pending, effective, meta)
         writes = [(child_stream(child_id), pending, file.version)]
         return self._append(writes, effective=effective, meta=meta)
+
+    def _pending(self, item: Any) -> Pending:
+        """Wrap a payload with a fresh event id, in the form it will read back in."""
+        if isinstance(item, Pending):
+            return attrs.evolve(item, data=self._mapper.normalize(item.data))
+        return Pending(self._mapper.normalize(item), event_id=str(uuid.uuid4()))
 
     def _categories(
         self,
@@ -237,7 +282,7 @@ class CaseFiles:
             if after is None:
                 continue
             found = classify(after, _day(point), self.rules)
-            if after.categories is None or _labels(after.categories) != found.labels():
+            if after.categories is None or _labels(after.categories) != _labels(found):
                 added.append(Pending(self._recorded(child_id, found, meta), effective=point))
         return added
 
@@ -294,5 +339,6 @@ class CaseFiles:
         return None if file is None else on_the_calendar(file, _day(as_of))
 
 
-def _labels(recorded: CategoriesRecorded) -> frozenset[tuple[str, str | None]]:
+def _labels(recorded: CategoriesRecorded | Classification) -> frozenset[tuple[str, str | None]]:
+    """Every category recorded or found, those the calendar will start later included."""
     return frozenset((c.category, c.subtype) for c in recorded.categories)

@@ -70,8 +70,9 @@ class ParentStatusRecorded:
     """A parent's situation as of the effective date: at home, away for work, deceased, ...
 
     ``place`` is where a migrant parent works; ``since`` when the situation began (lost contact
-    since, away since); ``until`` when a restriction of liberty ends; ``disability_grade`` for a
-    severe disability; ``is_cross_county`` whether a migrant parent works outside the county.
+    since, away since); ``until`` when a restriction of liberty ends; ``disability_grade`` and
+    ``disability_kind`` for a severe disability; ``is_cross_county`` whether a migrant parent works
+    outside the county.
     """
 
     child_id: str = attrs.field(validator=non_empty)
@@ -83,6 +84,7 @@ class ParentStatusRecorded:
     until: date | None = attrs.field(metadata=SENSITIVE, default=None)
     disability_grade: int | None = attrs.field(metadata=SENSITIVE, default=None, validator=grade)
     is_cross_county: bool | None = None
+    disability_kind: DisabilityType | None = attrs.field(metadata=SENSITIVE, default=None)
 
 
 @event_type("care_arrangement_recorded")

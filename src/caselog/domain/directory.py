@@ -39,6 +39,12 @@ PERMISSIONS: Mapping[str, frozenset[Role]] = {
 }
 """Which roles may issue each kind of command; auditors issue none."""
 
+_ROLE_LEVEL = {
+    Role.VILLAGE_WORKER: AreaLevel.VILLAGE,
+    Role.TOWNSHIP_SUPERVISOR: AreaLevel.TOWNSHIP,
+    Role.COUNTY_OFFICER: AreaLevel.COUNTY,
+}
+
 _CHILD_LEVEL = {
     AreaLevel.PROVINCE: None,
     AreaLevel.COUNTY: AreaLevel.PROVINCE,
@@ -80,8 +86,12 @@ class Directory:
         data = event.data
         if isinstance(data, AreaRegistered):
             self.areas[data.code] = Area(data.code, data.name, data.level, data.parent)
-        elif isinstance(data, WorkerRegistered | WorkerAssigned):
+        elif isinstance(data, WorkerRegistered):
             self.workers[data.worker_id] = Worker(data.worker_id, data.role, data.area)
+        elif isinstance(data, WorkerAssigned):
+            self.workers[data.worker_id] = attrs.evolve(
+                self.workers[data.worker_id], role=data.role, area=data.area
+            )
         elif isinstance(data, WorkerDeactivated):
             self.workers[data.worker_id] = attrs.evolve(
                 self.workers[data.worker_id], is_active=False
@@ -123,9 +133,15 @@ class Directory:
         if self.area(parent, field="parent").level is not wanted:
             raise ValidationError("parent", f"the parent of a {level} must be a {wanted}")
 
-    def has_admin(self) -> bool:
-        """Say whether any active admin exists (before one does, the first may bootstrap)."""
-        return any(w.role is Role.ADMIN and w.is_active for w in self.workers.values())
+    def active_admins(self) -> list[str]:
+        """Return the ids of the active admins."""
+        return [w.worker_id for w in self.workers.values() if w.role is Role.ADMIN and w.is_active]
+
+    def check_level(self, role: Role, area: str, *, field: str) -> None:
+        """Refuse an area whose level does not suit the role (a village worker in a village)."""
+        wanted = _ROLE_LEVEL.get(role)
+        if wanted is not None and self.area(area, field=field).level is not wanted:
+            raise ValidationError(field, f"a {role} works in a {wanted}, and {area!r} is not one")
 
     def authorize(self, actor: str | None, command: str, *, area: str | None) -> Metadata:
         """Return the metadata to record for ``actor`` issuing ``command`` about ``area``.
@@ -134,8 +150,8 @@ class Directory:
         role that may not issue the command, or acting outside their area.
         """
         if actor is None:
-            if command in ("register_area", "register_worker") and not self.has_admin():
-                return Metadata(role="bootstrap")
+            if command in ("register_area", "register_worker") and not self.workers:
+                return Metadata(role="bootstrap")  # before any worker: the first admin's setup
             raise ValidationError("actor", "every command needs the acting worker")
         worker = self.workers.get(actor)
         if worker is None or not worker.is_active:

@@ -65,14 +65,22 @@ def select(
 ) -> list[Event[Any]]:
     """Return the events that hold for the question, in the order they are folded."""
     known = [e for e in events if known_at is None or e.recorded <= known_at]
-    undone = {e.data.target for e in known if isinstance(e.data, EventVoided | EventCorrected)}
+    undone: set[str] = set()
+    replaced: dict[str, int] = {}  # a replacement sorts where the event it replaces stood
+    positions = {e.event_id: e.position for e in known}
+    for event in sorted(known, key=lambda e: e.position, reverse=True):
+        # latest first: a void of a void restores the event the first one voided
+        if isinstance(event.data, EventVoided | EventCorrected) and event.event_id not in undone:
+            undone.add(event.data.target)
+            if isinstance(event.data, EventCorrected):
+                replaced[event.data.replacement] = positions.get(event.data.target, 0)
     limit = None if as_of is None else _as_of_limit(as_of)
     chosen = [
         e
         for e in known
         if e.event_id not in undone and (limit is None or moment(e.effective) < limit)
     ]
-    return sorted(chosen, key=lambda e: (moment(e.effective), e.position))
+    return sorted(chosen, key=lambda e: (moment(e.effective), replaced.get(e.event_id, e.position)))
 
 
 @attrs.frozen
@@ -131,6 +139,7 @@ class ChildFile:
     last_visit: date | datetime | None = None
     scheduled_visits: tuple[vs.VisitScheduled, ...] = ()
     open_concerns: tuple[vs.ConcernReported, ...] = ()
+    followed_up: tuple[str, ...] = ()  # concerns someone has followed up, resolved or not
     duplicates: tuple[str, ...] = ()
     basis: tuple[Source, ...] = ()
     version: int = 0
@@ -173,6 +182,8 @@ def _parent(file: ChildFile, data: ch.ParentStatusRecorded, event: Event[Any]) -
 
 def _status(status: FileStatus) -> _Handler:
     def handle(file: ChildFile, data: Any, event: Event[Any]) -> ChildFile:
+        if file.status is FileStatus.DECEASED:
+            return file  # death is final; only voiding the death undoes it
         return attrs.evolve(file, status=status, status_since=event.effective)
 
     return handle
@@ -193,6 +204,7 @@ def _visited(file: ChildFile, data: vs.VisitCompleted, event: Event[Any]) -> Chi
         last_visit=event.effective,
         scheduled_visits=_unschedule(file, data.visit_id),
         open_concerns=concerns,
+        followed_up=(*file.followed_up, *sorted(data.concern_ids)),
     )
 
 
@@ -208,6 +220,7 @@ def _concern(file: ChildFile, data: vs.ConcernReported, event: Event[Any]) -> Ch
 
 
 def _followed_up(file: ChildFile, data: vs.ConcernFollowedUp, event: Event[Any]) -> ChildFile:
+    file = attrs.evolve(file, followed_up=(*file.followed_up, data.concern_id))
     if not data.is_resolved:
         return file
     concerns = tuple(c for c in file.open_concerns if c.concern_id != data.concern_id)
@@ -215,14 +228,20 @@ def _followed_up(file: ChildFile, data: vs.ConcernFollowedUp, event: Event[Any])
 
 
 def _moved_in(file: ChildFile, data: lc.ChildMovedIn, event: Event[Any]) -> ChildFile:
+    if file.status is FileStatus.DECEASED:
+        return file
     household = data.household_id or file.household_id
-    return attrs.evolve(
+    moved = attrs.evolve(
         file,
         village=data.village,
         household_id=household,
         status=FileStatus.ACTIVE,
         status_since=event.effective,
     )
+    if household == file.household_id:
+        return moved
+    basis = tuple(s for s in file.basis if s.kind != "household_economic_status")
+    return attrs.evolve(moved, household_economic_status=None, basis=basis)
 
 
 def _merged(file: ChildFile, data: lc.ChildRecordsMerged, event: Event[Any]) -> ChildFile:

@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from caselog.errors import PayloadError
+from caselog.errors import PayloadError, ValidationError
 from caselog.events.codec import canonical_json, structure, unstructure
 from caselog.events.envelope import Event, Metadata, Pending
 from caselog.events.registry import EventRegistry
@@ -34,6 +34,7 @@ class EventMapper:
         pending = item if isinstance(item, Pending) else Pending(item)
         entry = self.registry.of_class(type(pending.data))
         text = canonical_json(unstructure(pending.data, entry.name))
+        self._read_back(text, entry.cls, entry.name)
         return NewEvent(
             event_id=pending.event_id or str(uuid.uuid4()),
             type=entry.name,
@@ -47,6 +48,21 @@ class EventMapper:
             correlation=meta.correlation,
             device=meta.device,
         )
+
+    def normalize(self, payload: Any) -> Any:
+        """Return the payload as it will read back from the store (codes as enumerations, for
+        instance), or refuse it naming the field if it would not read back at all."""
+        entry = self.registry.of_class(type(payload))
+        text = canonical_json(unstructure(payload, entry.name))
+        return self._read_back(text, entry.cls, entry.name)
+
+    @staticmethod
+    def _read_back(text: str, cls: type, name: str) -> Any:
+        """Decode freshly encoded text: what cannot be read back must never be stored."""
+        try:
+            return structure(json.loads(text), cls, name)
+        except PayloadError as exc:
+            raise ValidationError(name, f"the payload would not read back: {exc.reason}") from exc
 
     def payload(self, stored: StoredEvent) -> Any:
         """Return the payload object of a stored record, lifted to the current schema."""

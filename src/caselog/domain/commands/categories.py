@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from caselog.domain.casefiles import CaseFiles, child_stream
+from caselog.domain.codes import FileStatus
 from caselog.domain.rules.classify import Classification, classify
 from caselog.domain.rules.ruleset import RuleSet
 from caselog.errors import ValidationError
@@ -50,15 +51,19 @@ class CategoryCommands(CaseFiles):
     ) -> list[Event[Any]]:
         """Classify every open file in the actor's area under ``rules`` (which become the log's
         rules); record only the files whose categories change."""
+        self._check_effective(effective)
+        directory = self.directory()
+        directory.authorize(actor, "record_fact", area=None)
+        area = directory.workers[actor].area
         if rules is not None:
             self.rules = rules
-        area = self.directory().workers.get(actor)
         recorded: list[Event[Any]] = []
         for child_id in self.child_ids():
-            file = self.child_file(child_id, as_of=effective)
-            if file is None or not file.is_open:
+            now = self.child_file(child_id)
+            if now is None or now.status is FileStatus.DECEASED:
                 continue
-            if area is not None and not self.directory().is_within(file.village, area.area):
+            then = self.child_file(child_id, as_of=effective)
+            if then is None or not then.is_open or not directory.is_within(then.village, area):
                 continue
             event = self.classify(child_id, actor=actor, effective=effective)
             recorded += [event] if event is not None else []
@@ -75,4 +80,6 @@ class CategoryCommands(CaseFiles):
 
     @staticmethod
     def _same(current: Any, found: Classification) -> bool:
-        return frozenset((c.category, c.subtype) for c in current) == found.labels()
+        return frozenset((c.category, c.subtype) for c in current) == frozenset(
+            (c.category, c.subtype) for c in found.categories
+        )

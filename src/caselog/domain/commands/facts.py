@@ -50,8 +50,11 @@ class FactCommands(CaseFiles):
     def record_visit(
         self, visit: vs.VisitCompleted, *, actor: str, effective: Effective
     ) -> Event[Any]:
-        """Record a visit that took place on ``effective``."""
-        return self._one(visit, "record_visit", actor, effective)
+        """Record a visit that took place on ``effective`` (it closes the concerns it names)."""
+        return self._record(
+            visit.child_id, [visit], command="record_visit", actor=actor, effective=effective,
+            is_classified=bool(visit.concern_ids),
+        )[0]  # fmt: skip
 
     def record_failed_visit(
         self, attempt: vs.VisitAttemptFailed, *, actor: str, effective: Effective

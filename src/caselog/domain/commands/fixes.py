@@ -7,6 +7,8 @@ from datetime import date, datetime
 from typing import Any
 
 from caselog.domain.casefiles import CaseFiles, child_stream
+from caselog.domain.categories import CategoriesRecorded
+from caselog.domain.children import ChildRegistered
 from caselog.domain.corrections import EventCorrected, EventVoided
 from caselog.errors import ValidationError
 from caselog.events.envelope import Event, Pending
@@ -24,8 +26,16 @@ class FixCommands(CaseFiles):
     ) -> Event[Any]:
         """Declare that an event of the child's file never held."""
         self._check_target(child_id, event_id)
-        return self._record(child_id, [EventVoided(event_id, reason)], command="correct",
-                            actor=actor, effective=effective, is_correction=True)[0]  # fmt: skip
+        events = self._record(
+            child_id,
+            [EventVoided(event_id, reason)],
+            command="correct",
+            actor=actor,
+            effective=effective,
+            is_correction=True,
+            is_classified=True,
+        )
+        return events[0]
 
     def correct(
         self, child_id: str, event_id: str, replacement: Any, *, reason: str, actor: str,
@@ -33,18 +43,37 @@ class FixCommands(CaseFiles):
     ) -> list[Event[Any]]:  # fmt: skip
         """Replace an event of the child's file by a corrected payload, effective on
         ``effective``; reads known after the correction see the replacement instead."""
-        self._check_target(child_id, event_id)
+        target = self._check_target(child_id, event_id)
+        if type(replacement) is not type(target.data):
+            raise ValidationError("replacement", f"a {target.type} can only be replaced by another")
         if getattr(replacement, "child_id", child_id) != child_id:
             raise ValidationError("replacement", f"{replacement!r} is not about child {child_id!r}")
+        if isinstance(replacement, ChildRegistered):
+            kept = ("child_id", "household_id", "village", "id_number")
+            if any(getattr(replacement, f) != getattr(target.data, f) for f in kept):
+                raise ValidationError(
+                    "replacement", "a registration's household, village and ID number stay; "
+                    "move the child, or close the file as a duplicate and register again",
+                )  # fmt: skip
+        elif not isinstance(target.data, CategoriesRecorded):
+            self._open_file(child_id, effective)  # the corrected fact must fit the file then
         fixed_id = str(uuid.uuid4())
         events = [
             Pending(replacement, event_id=fixed_id),
             EventCorrected(event_id, fixed_id, reason),
         ]
-        return self._record(child_id, events, command="correct", actor=actor,
-                            effective=effective, is_correction=True)  # fmt: skip
+        return self._record(
+            child_id,
+            events,
+            command="correct",
+            actor=actor,
+            effective=effective,
+            is_correction=True,
+            is_classified=True,
+        )
 
-    def _check_target(self, child_id: str, event_id: str) -> None:
-        ids = {event.event_id for event in self.read_stream(child_stream(child_id))}
-        if event_id not in ids:
-            raise ValidationError("event_id", f"{event_id!r} is not an event of child {child_id!r}")
+    def _check_target(self, child_id: str, event_id: str) -> Event[Any]:
+        for event in self.read_stream(child_stream(child_id)):
+            if event.event_id == event_id:
+                return event
+        raise ValidationError("event_id", f"{event_id!r} is not an event of child {child_id!r}")

@@ -17,6 +17,7 @@ from caselog.domain.areas import (
 from caselog.domain.casefiles import (
     CaseFiles,
     child_stream,
+    code,
     household_stream,
     id_number_stream,
 )
@@ -32,6 +33,9 @@ from caselog.events.envelope import Event, Pending
 from caselog.store import NO_STREAM
 
 __all__ = ["RegistrationCommands"]
+
+_code = code  # register_area's parameter is called ``code``
+_RELEASED = frozenset({FileStatus.CLOSED, FileStatus.DECEASED})  # files that no longer hold an ID
 
 Effective = date | datetime
 
@@ -52,9 +56,10 @@ class RegistrationCommands(CaseFiles):
         """Add an area under its parent (a province has none)."""
         self._check_effective(effective)
         directory = self.directory()
-        directory.check_new_area(code, AreaLevel(level), parent)
+        level = _code(AreaLevel, level, "level")
+        directory.check_new_area(code, level, parent)
         meta = directory.authorize(actor, "register_area", area=parent)
-        payload = AreaRegistered(code, name, AreaLevel(level), parent)
+        payload = AreaRegistered(code, name, level, parent)
         conflict = ("code", f"area {code!r} is registered already")
         writes = [(f"area:{code}", [payload], NO_STREAM)]
         return self._append(writes, effective=effective, meta=meta, conflict=conflict)[0]
@@ -72,11 +77,14 @@ class RegistrationCommands(CaseFiles):
         """Register a worker with a role in an area; the first admin may register itself."""
         self._check_effective(effective)
         directory = self.directory()
-        directory.area(area, field="area")
+        role = _code(Role, role, "role")
+        directory.check_level(role, area, field="area")
         meta = directory.authorize(actor, "register_worker", area=area)
+        if meta.role == "bootstrap" and role is not Role.ADMIN:
+            raise ValidationError("role", "the first worker registered must be an admin")
         if worker_id in directory.workers:
             raise ValidationError("worker_id", f"worker {worker_id!r} is registered already")
-        payload = WorkerRegistered(worker_id, name, Role(role), area)
+        payload = WorkerRegistered(worker_id, name, role, area)
         conflict = ("worker_id", f"worker {worker_id!r} is registered already")
         writes = [(f"worker:{worker_id}", [payload], NO_STREAM)]
         return self._append(writes, effective=effective, meta=meta, conflict=conflict)[0]
@@ -85,8 +93,8 @@ class RegistrationCommands(CaseFiles):
         self, worker_id: str, role: Role, area: str, *, actor: str, effective: Effective
     ) -> Event[Any]:
         """Give a worker another role or area."""
-        return self._worker_change(worker_id, WorkerAssigned(worker_id, Role(role), area),
-                                   "assign_worker", actor, effective)  # fmt: skip
+        payload = WorkerAssigned(worker_id, _code(Role, role, "role"), area)
+        return self._worker_change(worker_id, payload, "assign_worker", actor, effective)
 
     def deactivate_worker(
         self, worker_id: str, *, reason: str, actor: str, effective: Effective
@@ -101,10 +109,14 @@ class RegistrationCommands(CaseFiles):
         self._check_effective(effective)
         directory = self.directory()
         worker = directory.workers.get(worker_id)
-        if worker is None:
-            raise ValidationError("worker_id", f"no worker {worker_id!r} is registered")
+        if worker is None or not worker.is_active:
+            raise ValidationError("worker_id", f"no active worker {worker_id!r}")
+        if isinstance(payload, WorkerAssigned):
+            directory.check_level(payload.role, payload.area, field="area")
+        if directory.active_admins() == [worker_id] and getattr(payload, "role", None) != "admin":
+            raise ValidationError("worker_id", "the last active admin must stay an admin")
         area = getattr(payload, "area", worker.area)
-        directory.area(area, field="area")
+        directory.authorize(actor, command, area=worker.area)
         meta = directory.authorize(actor, command, area=area)
         stream = f"worker:{worker_id}"
         version = len(self.read_stream(stream))
@@ -163,13 +175,15 @@ class RegistrationCommands(CaseFiles):
         household = self._household(household_id)
         meta = self.directory().authorize(actor, "register_child", area=household.village)
         day = effective.date() if isinstance(effective, datetime) else effective
+        if not isinstance(birth_date, date) or isinstance(birth_date, datetime):
+            raise ValidationError("birth_date", f"expected a date, not {birth_date!r}")
         if birth_date > day:
             raise ValidationError("birth_date", f"{birth_date} is after the registration date")
         if age_on(birth_date, day) >= 18:
             raise ValidationError("birth_date", f"{birth_date} is 18 years or more before {day}")
         payload = ch.ChildRegistered(
-            child_id, household_id, household.village, name, Sex(sex), birth_date,
-            id_number, hukou_place, ethnicity, HowFound(how_found),
+            child_id, household_id, household.village, name, _code(Sex, sex, "sex"), birth_date,
+            id_number, hukou_place, ethnicity, _code(HowFound, how_found, "how_found"),
         )  # fmt: skip
         opened: list[Any] = [Pending(payload, event_id=str(uuid.uuid4()))]
         opened += self._categories(child_id, [], opened, effective, meta)
@@ -179,20 +193,13 @@ class RegistrationCommands(CaseFiles):
         conflict = ("child_id", f"child {child_id!r} is registered already, or the ID number")
         return self._append(writes, effective=effective, meta=meta, conflict=conflict)
 
-    def _household(self, household_id: str) -> HouseholdRegistered:
-        events = self.read_stream(household_stream(household_id), last=1)
-        if not events:
-            raise ValidationError("household_id", f"no household {household_id!r} is registered")
-        registered: HouseholdRegistered = events[0].data
-        return registered
-
     def _claim(self, id_number: str, child_id: str) -> tuple[str, Sequence[Any], Any]:
         stream = id_number_stream(id_number)
         claims = self.read_stream(stream)
         if claims:
             holder = claims[-1].data.child_id
             file = self.child_file(holder)
-            if file is not None and file.status is FileStatus.ACTIVE:
+            if file is not None and file.status not in _RELEASED:
                 raise ValidationError(
                     "id_number", f"the ID number is registered already, to child {holder!r}"
                 )

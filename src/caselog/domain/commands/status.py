@@ -6,12 +6,16 @@ from datetime import date, datetime
 from typing import Any
 
 from caselog.domain import lifecycle as lc
-from caselog.domain.casefiles import CaseFiles, child_stream
-from caselog.domain.codes import ClosureReason, FileStatus
+from caselog.domain.casefiles import CaseFiles, child_stream, code, id_number_stream
+from caselog.domain.categories import CategoriesRecorded
+from caselog.domain.codes import AreaLevel, ClosureReason, FileStatus
+from caselog.domain.file import moment
 from caselog.errors import ValidationError
 from caselog.events.envelope import Event
 
 __all__ = ["StatusCommands"]
+
+_STATUS = (lc.CaseClosed, lc.CaseReopened, lc.ChildMovedOut, lc.ChildMovedIn)
 
 Effective = date | datetime
 
@@ -24,22 +28,30 @@ class StatusCommands(CaseFiles):
         effective: Effective,
     ) -> Event[Any]:  # fmt: skip
         """Close the child's file (it can be reopened)."""
-        payload = lc.CaseClosed(child_id, ClosureReason(reason), note)
+        self._nothing_after(child_id, effective)
+        payload = lc.CaseClosed(child_id, code(ClosureReason, reason, "reason"), note)
         return self._record(child_id, [payload], command="close_case", actor=actor,
                             effective=effective)[0]  # fmt: skip
 
     def reopen_case(
         self, child_id: str, reason: str, *, actor: str, effective: Effective
     ) -> Event[Any]:
-        """Make a closed file active again."""
-        self._expect_status(child_id, FileStatus.CLOSED, effective)
+        """Make a closed file active again (refused if its ID number is now another's)."""
+        file = self._expect_status(child_id, FileStatus.CLOSED, effective)
+        if file.id_number is not None:
+            claims = self.read_stream(id_number_stream(file.id_number))
+            holder = claims[-1].data.child_id if claims else child_id
+            if holder != child_id:
+                raise ValidationError("child_id", f"its ID number is registered to {holder!r} now")
         return self._record(child_id, [lc.CaseReopened(child_id, reason)], command="reopen_case",
                             actor=actor, effective=effective, is_correction=True)[0]  # fmt: skip
 
     def record_death(
         self, child_id: str, *, cause: str | None = None, actor: str, effective: Effective
     ) -> Event[Any]:
-        """Record that the child died on ``effective``; the file is closed for good."""
+        """Record that the child died on ``effective``; the file is closed for good (a later
+        closure or move already recorded changes nothing)."""
+        self._nothing_after(child_id, effective, unless=_STATUS)
         return self._record(child_id, [lc.ChildDied(child_id, cause)], command="record_death",
                             actor=actor, effective=effective)[0]  # fmt: skip
 
@@ -59,7 +71,12 @@ class StatusCommands(CaseFiles):
         """The receiving village takes the file: ownership passes to it."""
         file = self._expect_status(child_id, FileStatus.MOVED_OUT, effective)
         directory = self.directory()
-        directory.area(village, field="village")
+        if directory.area(village, field="village").level is not AreaLevel.VILLAGE:
+            raise ValidationError("village", f"{village!r} is not a village")
+        if household_id is not None:
+            household = self._household(household_id)
+            if household.village != village:
+                raise ValidationError("household_id", f"{household_id!r} is not in {village}")
         meta = directory.authorize(actor, "move_child", area=village)
         payload = lc.ChildMovedIn(child_id, village, household_id)
         writes = [(child_stream(child_id), [payload], file.version)]
@@ -84,7 +101,23 @@ class StatusCommands(CaseFiles):
         return self._append(writes, effective=effective, meta=meta)
 
     def _expect_status(self, child_id: str, status: FileStatus, effective: Effective) -> Any:
+        """Return the file now, if it is in ``status`` now and already was on ``effective``."""
         file = self._open_file(child_id, effective, is_correction=True)
         if file.status is not status:
             raise ValidationError("child_id", f"the file is {file.status}, not {status}")
+        then = self.child_file(child_id, as_of=effective)
+        if then is None or then.status is not status:
+            raise ValidationError("effective", f"the file was not {status} yet on {effective}")
         return file
+
+    def _nothing_after(
+        self, child_id: str, effective: Effective, *, unless: tuple[type, ...] = ()
+    ) -> None:
+        """Refuse to end a file before facts already recorded as holding after that date."""
+        start = moment(effective)
+        ignored = (CategoriesRecorded, *unless)
+        for event in self.read_stream(child_stream(child_id)):
+            if moment(event.effective) > start and not isinstance(event.data, ignored):
+                raise ValidationError(
+                    "effective", f"the file has {event.type} effective later, on {event.effective}"
+                )

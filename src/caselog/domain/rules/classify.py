@@ -28,10 +28,13 @@ class Classification:
     rule_version: str
     categories: tuple[CategoryPeriod, ...]
     basis: tuple[str, ...]
+    on: date
 
     def labels(self) -> frozenset[tuple[str, str | None]]:
-        """The (category, subtype) pairs found."""
-        return frozenset((c.category, c.subtype) for c in self.categories)
+        """The (category, subtype) pairs that hold on the day of the classification; periods
+        that the calendar will start later (six months after contact was lost, say) are kept in
+        ``categories`` but are not counted here."""
+        return frozenset((c.category, c.subtype) for c in self.categories if _holds(c, self.on))
 
 
 def add_months(day: date, months: int) -> date:
@@ -68,8 +71,7 @@ def _left_behind(file: ChildFile, on: date, rules: RuleSet) -> CategoryPeriod | 
             return None
         if rule.requires_cross_county and not parent.is_cross_county:
             return None
-        held = add_months(parent.since or _from(file, kind), rule.min_months_away)
-        return held if held <= on else None
+        return add_months(parent.since or _from(file, kind), rule.min_months_away)
 
     def incapable(kind: str, parent: ParentStatusRecorded | None) -> date | None:
         return _from(file, kind) if parent and parent.situation in rule.incapable else None
@@ -103,28 +105,42 @@ def _orphan(file: ChildFile, on: date, rules: RuleSet) -> CategoryPeriod | None:
     return None
 
 
+_Span = tuple[date, date | None]  # from, until (exclusive; None: open)
+
+
 def _unable(
     file: ChildFile, kind: str, parent: ParentStatusRecorded | None, on: date, rules: RuleSet
-) -> date | None:
-    """Return the day from which a parent counts as unable to raise the child, if they do."""
+) -> _Span | None:
+    """Return when a parent counts as unable to raise the child, if they do."""
     rule = rules.de_facto_unsupported
     if parent is None:
         return None
     situation, start = parent.situation, _from(file, kind)
     if situation in rule.unable:
-        return start
+        return start, None
     if situation == "severe_disability":
-        return start if parent.disability_grade in rule.severe_disability_grades else None
+        return (start, None) if _is_severe(parent, rules) else None
     if situation in rule.restricted:
         began = parent.since or start
         is_long = parent.until is None or parent.until >= add_months(
             began, rule.min_months_restricted
         )
-        return start if is_long else None
+        return (start, parent.until) if is_long else None
     if situation in rule.lost_contact:
-        held = add_months(parent.since or start, rule.min_months_lost_contact)
-        return held if held <= on else None
+        return add_months(parent.since or start, rule.min_months_lost_contact), None
     return None
+
+
+def _is_severe(parent: ParentStatusRecorded, rules: RuleSet) -> bool:
+    rule, grade = rules.de_facto_unsupported, parent.disability_grade
+    if grade in rule.severe_disability_grades:
+        return True
+    kind = parent.disability_kind
+    return (
+        kind is not None
+        and kind in rule.mental_disability_kinds
+        and (grade in rule.mental_disability_grades)
+    )
 
 
 def _de_facto(file: ChildFile, on: date, rules: RuleSet) -> CategoryPeriod | None:
@@ -133,17 +149,27 @@ def _de_facto(file: ChildFile, on: date, rules: RuleSet) -> CategoryPeriod | Non
     f_unable = _unable(file, f_kind, father, on, rules)
     m_unable = _unable(file, m_kind, mother, on, rules)
 
-    def gone(kind: str, parent: ParentStatusRecorded | None, names: frozenset[str]) -> date | None:
-        return _from(file, kind) if parent and parent.situation in names else None
+    def gone(kind: str, parent: ParentStatusRecorded | None, names: frozenset[str]) -> _Span | None:
+        return (_from(file, kind), None) if parent and parent.situation in names else None
 
     f_gone, m_gone = gone(f_kind, father, rule.gone), gone(m_kind, mother, rule.gone)
     m_other = m_unable or gone(m_kind, mother, rule.gone_other)
     f_other = f_unable or gone(f_kind, father, rule.gone_other)
     pairs = [(f_unable, m_unable), (f_gone, m_other), (m_gone, f_other)]
-    found = [max(a, b) for a, b in pairs if a and b]
-    if not found:
+    spans = [_both(a, b) for a, b in pairs if a and b]
+    if not spans:
         return None
-    return _until_age(file, "de_facto_unsupported", min(found), rule.below_age)
+    since, until = min(spans, key=lambda span: span[0])
+    period = _until_age(file, "de_facto_unsupported", since, rule.below_age)
+    if until is not None and (period.until is None or until < period.until):
+        period = attrs.evolve(period, until=until)  # a parent's release ends it
+    return period
+
+
+def _both(one: _Span, other: _Span) -> _Span:
+    """The span during which both hold."""
+    ends = [end for end in (one[1], other[1]) if end is not None]
+    return max(one[0], other[0]), min(ends, default=None)
 
 
 def _has_concern(kind: ConcernKind) -> Callable[[ChildFile], str | None]:
@@ -213,25 +239,27 @@ def classify(file: ChildFile, on: date, rules: RuleSet) -> Classification:
     for candidate in (_left_behind(file, on, rules), orphan, _disabled(file, on, rules)):
         if candidate is not None:
             found.append(candidate)
-    if orphan is None or not _holds(orphan, on):
+    if orphan is None or (orphan.until is not None and orphan.until <= on):
         de_facto = _de_facto(file, on, rules)  # orphan wins over de-facto unsupported
         found += [de_facto] if de_facto is not None else []
     found += _in_difficulty(file, on, rules)
-    holding = [period for period in found if _holds(period, on)]
-    if not {period.category for period in holding} & rules.general.unless:
-        holding.append(CategoryPeriod("general", _day(file.registered_on)))
-    holding.sort(key=lambda p: (p.category, p.subtype or ""))
+    kept = [p for p in found if _holds(p, on) or (p.since > on and _holds(p, p.since))]
+    if not {p.category for p in kept if _holds(p, on)} & rules.general.unless:
+        kept.append(CategoryPeriod("general", _day(file.registered_on)))
+    kept.sort(key=lambda p: (p.category, p.subtype or "", p.since))
     basis = tuple(sorted({s.event_id for s in file.basis if s.kind != "categories"}))
-    return Classification(rules.name, rules.version, tuple(holding), basis)
+    return Classification(rules.name, rules.version, tuple(kept), basis, on)
 
 
 def on_the_day(recorded: CategoriesRecorded, on: date, rules: RuleSet) -> CategoriesRecorded:
     """Return recorded categories as they stand on ``on``: periods the calendar has ended (a 16th
     or 18th birthday) drop out, and a child left with none of the others counts as general."""
     holding = [period for period in recorded.categories if _holds(period, on)]
-    if len(holding) == len(recorded.categories):
-        return recorded
-    if not {p.category for p in holding} & (rules.general.unless | {"general"}):
+    if {p.category for p in holding} & rules.general.unless:
+        holding = [p for p in holding if p.category != "general"]  # a later start replaced it
+    elif not any(p.category == "general" for p in holding):
         ended = max((p.until for p in recorded.categories if p.until is not None), default=on)
-        holding.append(CategoryPeriod("general", ended))
+        holding.append(CategoryPeriod("general", min(ended, on)))
+    if tuple(holding) == recorded.categories:
+        return recorded
     return attrs.evolve(recorded, categories=tuple(holding))

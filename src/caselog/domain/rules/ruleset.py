@@ -15,9 +15,10 @@ from typing import Any
 import attrs
 import cattrs
 
+from caselog.domain.codes import DisabilityType, ParentSituation
 from caselog.errors import ValidationError
 
-__all__ = ["RuleSet", "VisitRules", "load_rule_set", "national_rule_set"]
+__all__ = ["CONDITIONS", "RuleSet", "VisitRules", "load_rule_set", "national_rule_set"]
 
 
 @attrs.frozen
@@ -40,6 +41,8 @@ class DeFactoRules:
     below_age: int
     unable: frozenset[str]
     severe_disability_grades: frozenset[int]
+    mental_disability_grades: frozenset[int]
+    mental_disability_kinds: frozenset[str]
     restricted: frozenset[str]
     min_months_restricted: int
     lost_contact: frozenset[str]
@@ -122,10 +125,46 @@ def _national_data() -> dict[str, Any]:
 
 def _structure(data: dict[str, Any], origin: str) -> RuleSet:
     try:
-        return _converter.structure(data, RuleSet)
+        rules = _converter.structure(data, RuleSet)
     except cattrs.BaseValidationError as exc:
         reasons = "; ".join(cattrs.transform_error(exc, "rule set"))
         raise ValidationError("rule_set", f"{origin}: {reasons}") from None
+    _check_names(rules, origin)
+    return rules
+
+
+CONDITIONS = frozenset({
+    "minimum_living_guarantee", "extreme_poverty", "own_disability", "own_serious_illness",
+    "abuse_concern", "neglect_concern", "abandonment_concern", "injury_concern",
+    "left_alone_concern", "living_alone", "carer_incapable",
+})  # fmt: skip
+"""The conditions subtypes of children in difficulty can be made of."""
+
+
+def _check_names(rules: RuleSet, origin: str) -> None:
+    """Refuse names the classifier does not know: a misspelt name would silently never match."""
+    situations = {member.value for member in ParentSituation}
+    named = {
+        "left_behind": rules.left_behind.away | rules.left_behind.incapable,
+        "orphan": rules.orphan.absent,
+        "de_facto_unsupported": rules.de_facto_unsupported.unable
+        | rules.de_facto_unsupported.restricted
+        | rules.de_facto_unsupported.lost_contact
+        | rules.de_facto_unsupported.gone
+        | rules.de_facto_unsupported.gone_other,
+    }
+    for section, names in named.items():
+        if unknown := names - situations:
+            raise ValidationError(section, f"{origin}: unknown parent situations {sorted(unknown)}")
+    for subtype, conditions in rules.in_difficulty.subtypes.items():
+        if unknown := conditions - CONDITIONS:
+            raise ValidationError(
+                f"in_difficulty.subtypes.{subtype}",
+                f"{origin}: unknown conditions {sorted(unknown)}",
+            )
+    kinds = {member.value for member in DisabilityType}
+    if unknown := rules.de_facto_unsupported.mental_disability_kinds - kinds:
+        raise ValidationError("de_facto_unsupported", f"{origin}: unknown kinds {sorted(unknown)}")
 
 
 def national_rule_set() -> RuleSet:

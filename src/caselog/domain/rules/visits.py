@@ -31,6 +31,8 @@ def next_visit(file: ChildFile, rules: VisitRules) -> VisitDue:
     """Return the next visit due: the routine one, or sooner to follow up an open concern."""
     due = _routine(file, rules)
     for concern in file.open_concerns:
+        if concern.concern_id in file.followed_up:
+            continue  # seen to within its time; the routine schedule applies again
         source = file.source(f"concern:{concern.concern_id}")
         reported = _day(source.effective) if source else due.due_from
         follow_up = reported + timedelta(days=rules.concern_follow_up_days)

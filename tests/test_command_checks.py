@@ -1,0 +1,414 @@
+"""Checks the commands make: payloads that could not be read back, status history, authority,
+ID numbers, corrections; each refused without writing anything."""
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+
+import caselog
+from caselog import Caselog, ValidationError
+from caselog.domain import (
+    AreaLevel,
+    CareArrangementRecorded,
+    CarerRelation,
+    ChildRegistered,
+    ClosureReason,
+    ConcernFollowedUp,
+    ConcernKind,
+    ConcernReported,
+    FileStatus,
+    HouseholdEconomicStatusRecorded,
+    IncomeSource,
+    Parent,
+    ParentSituation,
+    ParentStatusRecorded,
+    Role,
+    Sex,
+    VisitCompleted,
+)
+from caselog.domain.rules import load_rule_set
+from caselog.testing import ManualClock
+
+V1, V2, TOWNSHIP = "v-1", "v-2", "t-1"
+DAY = date(2025, 3, 3)
+
+
+@pytest.fixture
+def log() -> Iterator[Caselog]:
+    clock = ManualClock(datetime(2026, 1, 5, 9, tzinfo=UTC))
+    with caselog.open("memory:", clock=clock) as log:
+        start = date(2025, 1, 1)
+        log.register_area("p", "P", AreaLevel.PROVINCE, actor=None, effective=start)
+        log.register_worker("admin", "A", Role.ADMIN, "p", actor=None, effective=start)
+        for code, level, parent in [
+            ("c", AreaLevel.COUNTY, "p"),
+            (TOWNSHIP, AreaLevel.TOWNSHIP, "c"),
+            (V1, AreaLevel.VILLAGE, TOWNSHIP),
+            (V2, AreaLevel.VILLAGE, TOWNSHIP),
+        ]:
+            log.register_area(code, code, level, parent=parent, actor="admin", effective=start)
+        log.register_worker("li", "Li", Role.VILLAGE_WORKER, V1, actor="admin", effective=start)
+        log.register_worker("wang", "Wang", Role.VILLAGE_WORKER, V2, actor="admin", effective=start)
+        log.register_worker("audit", "Au", Role.AUDITOR, "p", actor="admin", effective=start)
+        log.register_household("h-1", V1, "Group 3", actor="li", effective=start)
+        log.register_household("h-2", V2, "Group 1", actor="wang", effective=start)
+        log.register_child(
+            "c-1",
+            household_id="h-1",
+            name="王小明",
+            sex=Sex.MALE,
+            birth_date=date(2013, 5, 2),
+            id_number="ID-1",
+            actor="li",
+            effective=date(2025, 2, 1),
+        )
+        yield log
+
+
+def _length(log: Caselog) -> int:
+    last = log.store.last_event()
+    return 0 if last is None else last.position
+
+
+def _categories(log: Caselog, day: date) -> set[str]:
+    file = log.child_file("c-1", as_of=day)
+    assert file is not None
+    assert file.categories is not None
+    return {period.category for period in file.categories.categories}
+
+
+def _refused(log: Caselog, field: str, command: object) -> None:
+    before = _length(log)
+    with pytest.raises(ValidationError) as caught:
+        command()  # type: ignore[operator]
+    assert caught.value.field == field, caught.value
+    assert _length(log) == before
+
+
+def test_payloads_that_would_not_read_back_are_refused(log: Caselog) -> None:
+    """A code that is not in its list is refused before it can break the file for good."""
+    visit = VisitCompleted("v-1", "c-1", mode="boat")  # type: ignore[arg-type]
+    _refused(log, "visit_completed", lambda: log.record_visit(visit, actor="li", effective=DAY))
+    poor = HouseholdEconomicStatusRecorded("h-1", "salary")  # type: ignore[arg-type]
+    _refused(
+        log,
+        "household_economic_status_recorded",
+        lambda: log.record_household_economy(poor, actor="li", effective=DAY),
+    )
+    assert log.child_file("c-1") is not None
+
+
+def test_codes_given_as_text_are_taken_as_codes(log: Caselog) -> None:
+    """A valid code given as plain text is stored and read back as the code."""
+    fact = ParentStatusRecorded("c-1", "father", "migrant_worker")  # type: ignore[arg-type]
+    log.record_fact(fact, actor="li", effective=DAY)
+    file = log.child_file("c-1")
+    assert file is not None
+    assert file.father is not None
+    assert file.father.situation is ParentSituation.MIGRANT_WORKER
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("sex", "boy"), ("birth_date", "2015-01-01"), ("effective", datetime(2025, 2, 1, 8))],
+)
+def test_registration_values_of_the_wrong_kind(log: Caselog, field: str, value: object) -> None:
+    """A sex outside the list, a birth date as text, or a naive timestamp are refused by name."""
+    fields: dict[str, object] = {
+        "household_id": "h-1",
+        "name": "X",
+        "sex": Sex.FEMALE,
+        "birth_date": date(2015, 1, 1),
+        "actor": "li",
+        "effective": DAY,
+    }
+    _refused(log, field, lambda: log.register_child("c-9", **{**fields, field: value}))  # type: ignore[arg-type]
+
+
+def test_as_of_and_known_at_are_checked(log: Caselog) -> None:
+    """A known_at that is a date, or a naive as_of, is refused by name."""
+    with pytest.raises(ValidationError) as caught:
+        log.child_file("c-1", known_at=date(2025, 3, 1))  # type: ignore[arg-type]
+    assert caught.value.field == "known_at"
+    with pytest.raises(ValidationError) as caught:
+        log.child_file("c-1", as_of=datetime(2025, 3, 1))
+    assert caught.value.field == "as_of"
+
+
+def test_a_visit_early_on_the_day_of_registration_counts(log: Caselog) -> None:
+    """A visit at 07:00 Beijing time on the registration day is on that day, not before it."""
+    morning = datetime(2025, 2, 1, 7, tzinfo=timezone(timedelta(hours=8)))
+    log.record_visit(VisitCompleted("v-1", "c-1"), actor="li", effective=morning)
+
+
+def test_death_is_final(log: Caselog) -> None:
+    """A death back-dated before a closure still makes the file deceased, for good."""
+    log.close_case("c-1", ClosureReason.OTHER, actor="li", effective=date(2025, 3, 1))
+    log.record_death("c-1", actor="li", effective=date(2025, 2, 20))
+    file = log.child_file("c-1")
+    assert file is not None
+    assert file.status is FileStatus.DECEASED
+    _refused(log, "child_id", lambda: log.reopen_case("c-1", "x", actor="li", effective=DAY))
+
+
+def test_closing_before_later_facts_is_refused(log: Caselog) -> None:
+    """A closure dated before facts already recorded as holding later is refused."""
+    log.record_visit(VisitCompleted("v-1", "c-1"), actor="li", effective=date(2025, 3, 1))
+    _refused(
+        log,
+        "effective",
+        lambda: log.close_case("c-1", ClosureReason.OTHER, actor="li", effective=date(2025, 2, 15)),
+    )
+
+
+def test_reopen_and_move_in_must_follow_what_they_undo(log: Caselog) -> None:
+    """A reopening dated before the closure, or a move-in before the move-out, is refused."""
+    log.close_case("c-1", ClosureReason.OTHER, actor="li", effective=DAY)
+    _refused(
+        log,
+        "effective",
+        lambda: log.reopen_case("c-1", "x", actor="li", effective=date(2025, 3, 1)),
+    )
+    log.reopen_case("c-1", "back", actor="li", effective=date(2025, 3, 5))
+    log.move_child_out("c-1", actor="li", effective=date(2025, 3, 10))
+    _refused(
+        log,
+        "effective",
+        lambda: log.move_child_in("c-1", V2, actor="wang", effective=date(2025, 3, 8)),
+    )
+    _refused(
+        log,
+        "village",
+        lambda: log.move_child_in("c-1", TOWNSHIP, actor="wang", effective=date(2025, 3, 12)),
+    )
+    _refused(
+        log,
+        "household_id",
+        lambda: log.move_child_in(
+            "c-1", V2, household_id="h-1", actor="wang", effective=date(2025, 3, 12)
+        ),
+    )
+
+
+def test_moving_house_drops_the_old_households_means(log: Caselog) -> None:
+    """After moving to another household, the old household's poverty no longer counts."""
+    poor = HouseholdEconomicStatusRecorded("h-1", IncomeSource.NONE, is_extreme_poverty=True)
+    log.record_household_economy(poor, actor="li", effective=DAY)
+    log.move_child_out("c-1", actor="li", effective=date(2025, 3, 10))
+    log.move_child_in("c-1", V2, household_id="h-2", actor="wang", effective=date(2025, 3, 12))
+    file = log.child_file("c-1")
+    assert file is not None
+    assert (file.household_id, file.household_economic_status) == ("h-2", None)
+
+
+def test_bootstrap_is_over_once_a_worker_exists(log: Caselog) -> None:
+    """Without an actor nothing can be registered once the first admin exists, even if inactive."""
+    _refused(
+        log,
+        "actor",
+        lambda: log.register_worker("x", "X", Role.ADMIN, "p", actor=None, effective=DAY),
+    )
+    _refused(
+        log,
+        "worker_id",
+        lambda: log.deactivate_worker("admin", reason="leaving", actor="admin", effective=DAY),
+    )
+
+
+def test_roles_work_at_their_level(log: Caselog) -> None:
+    """A village worker must be registered in a village; assignments keep a worker inactive."""
+    _refused(
+        log,
+        "area",
+        lambda: log.register_worker(
+            "x", "X", Role.VILLAGE_WORKER, "p", actor="admin", effective=DAY
+        ),
+    )
+    log.deactivate_worker("wang", reason="left", actor="admin", effective=DAY)
+    _refused(
+        log,
+        "worker_id",
+        lambda: log.assign_worker("wang", Role.VILLAGE_WORKER, V1, actor="admin", effective=DAY),
+    )
+
+
+def test_auditors_cannot_change_the_rules(log: Caselog) -> None:
+    """Reclassifying is refused for an auditor, and the log's rules stay as they were."""
+    other = load_rule_set('extends = "national"\nversion = "evil"\n')
+    _refused(log, "actor", lambda: log.reclassify_all(actor="audit", effective=DAY, rules=other))
+    assert log.rules.version == "2026.1"
+
+
+def test_id_number_held_by_a_moved_out_file(log: Caselog) -> None:
+    """A file that moved out still holds its ID number; a reopened file cannot take one reused."""
+    log.move_child_out("c-1", actor="li", effective=DAY)
+    _refused(
+        log,
+        "id_number",
+        lambda: log.register_child(
+            "c-2",
+            household_id="h-2",
+            name="Y",
+            sex=Sex.MALE,
+            birth_date=date(2013, 5, 2),
+            id_number="ID-1",
+            actor="wang",
+            effective=DAY,
+        ),
+    )
+
+
+def test_reopening_a_file_whose_id_number_was_reused_is_refused(log: Caselog) -> None:
+    """After its ID number went to another file, a closed file cannot be reopened."""
+    log.close_case("c-1", ClosureReason.DUPLICATE, actor="li", effective=DAY)
+    log.register_child(
+        "c-2",
+        household_id="h-1",
+        name="Y",
+        sex=Sex.MALE,
+        birth_date=date(2013, 5, 2),
+        id_number="ID-1",
+        actor="li",
+        effective=date(2025, 3, 5),
+    )
+    _refused(
+        log, "child_id", lambda: log.reopen_case("c-1", "x", actor="li", effective=date(2025, 3, 6))
+    )
+
+
+def test_corrections_keep_their_kind_and_the_registrations_anchors(log: Caselog) -> None:
+    """A correction must be of the same type; a registration's ID number cannot be corrected."""
+    registered = log.read_stream("child:c-1")[0]
+    visit = log.record_visit(VisitCompleted("v-1", "c-1"), actor="li", effective=DAY)
+    _refused(
+        log,
+        "replacement",
+        lambda: log.correct(
+            "c-1",
+            visit.event_id,
+            CareArrangementRecorded("c-1", CarerRelation.PARENT),
+            reason="x",
+            actor="li",
+            effective=DAY,
+        ),
+    )
+    other_id = ChildRegistered("c-1", "h-1", V1, "王小明", Sex.MALE, date(2013, 5, 2), "ID-2")
+    _refused(
+        log,
+        "replacement",
+        lambda: log.correct(
+            "c-1", registered.event_id, other_id, reason="x", actor="li", effective=DAY
+        ),
+    )
+
+
+def test_correcting_a_registration_keeps_the_history(log: Caselog) -> None:
+    """A corrected name replaces the old one where it stood; later facts remain."""
+    registered = log.read_stream("child:c-1")[0]
+    log.record_visit(VisitCompleted("v-1", "c-1"), actor="li", effective=DAY)
+    renamed = ChildRegistered("c-1", "h-1", V1, "王晓明", Sex.MALE, date(2013, 5, 2), "ID-1")
+    log.correct(
+        "c-1",
+        registered.event_id,
+        renamed,
+        reason="spelling",
+        actor="li",
+        effective=registered.effective,
+    )
+    file = log.child_file("c-1")
+    assert file is not None
+    assert (file.name, file.last_visit, file.registered_on) == ("王晓明", DAY, date(2025, 2, 1))
+    log.record_visit(VisitCompleted("v-2", "c-1"), actor="li", effective=date(2025, 3, 4))
+
+
+def test_voiding_a_void_restores_the_event(log: Caselog) -> None:
+    """A void that was itself a mistake can be voided, and the event holds again."""
+    visit = log.record_visit(VisitCompleted("v-1", "c-1"), actor="li", effective=DAY)
+    void = log.void("c-1", visit.event_id, reason="wrong child", actor="li", effective=DAY)
+    log.void("c-1", void.event_id, reason="it was the right child", actor="li", effective=DAY)
+    assert log.child_file("c-1").last_visit == DAY  # type: ignore[union-attr]
+
+
+def test_early_void_does_not_lock_the_file(log: Caselog) -> None:
+    """Voids dated before registration are refused; the file stays appendable after voids."""
+    visit = log.record_visit(VisitCompleted("v-1", "c-1"), actor="li", effective=DAY)
+    _refused(
+        log,
+        "effective",
+        lambda: log.void("c-1", visit.event_id, reason="x", actor="li", effective=date(2010, 1, 1)),
+    )
+    log.void("c-1", visit.event_id, reason="x", actor="li", effective=DAY)
+    log.record_visit(VisitCompleted("v-2", "c-1"), actor="li", effective=DAY)
+
+
+def test_a_follow_up_within_seven_days_satisfies_the_concern(log: Caselog) -> None:
+    """Once a concern is followed up, even unresolved, the 7-day follow-up is no longer due."""
+    concern = ConcernReported("k-1", "c-1", ConcernKind.OTHER, "no coat for winter")
+    log.report_concern(concern, actor="li", effective=DAY)
+    assert "k-1" in log.child_file("c-1").next_visit.reason  # type: ignore[union-attr]
+    follow = ConcernFollowedUp("k-1", "c-1", "coat from the township")
+    log.follow_up_concern(follow, actor="li", effective=date(2025, 3, 5))
+    assert "k-1" not in log.child_file("c-1").next_visit.reason  # type: ignore[union-attr]
+
+
+def test_release_from_prison_ends_de_facto_unsupported(log: Caselog) -> None:
+    """A parent's release date ends the de-facto unsupported period."""
+    gone = ParentStatusRecorded("c-1", Parent.FATHER, ParentSituation.DECEASED)
+    jailed = ParentStatusRecorded(
+        "c-1",
+        Parent.MOTHER,
+        ParentSituation.IMPRISONED,
+        since=date(2024, 1, 1),
+        until=date(2025, 9, 1),
+    )
+    log.record_fact(gone, actor="li", effective=DAY)
+    log.record_fact(jailed, actor="li", effective=DAY)
+    assert _categories(log, date(2025, 8, 31)) == {"de_facto_unsupported"}
+    assert _categories(log, date(2025, 9, 1)) == {"general"}
+
+
+def test_lost_contact_starts_six_months_later_without_a_new_event(log: Caselog) -> None:
+    """Contact lost in February makes the child de-facto unsupported in August, by the calendar."""
+    log.record_fact(
+        ParentStatusRecorded("c-1", Parent.FATHER, ParentSituation.DECEASED),
+        actor="li",
+        effective=DAY,
+    )
+    lost = ParentStatusRecorded(
+        "c-1", Parent.MOTHER, ParentSituation.LOST_CONTACT, since=date(2025, 2, 10)
+    )
+    log.record_fact(lost, actor="li", effective=DAY)
+    assert _categories(log, date(2025, 8, 9)) == {"general"}
+    assert _categories(log, date(2025, 8, 10)) == {"de_facto_unsupported"}
+
+
+def test_mental_disability_of_grade_three_counts(log: Caselog) -> None:
+    """A parent's intellectual disability of grade 3 makes them unable, a physical one does not."""
+    from caselog.domain import DisabilityType
+
+    log.record_fact(
+        ParentStatusRecorded("c-1", Parent.FATHER, ParentSituation.DECEASED),
+        actor="li",
+        effective=DAY,
+    )
+    mother = ParentStatusRecorded(
+        "c-1",
+        Parent.MOTHER,
+        ParentSituation.SEVERE_DISABILITY,
+        disability_grade=3,
+        disability_kind=DisabilityType.INTELLECTUAL,
+    )
+    log.record_fact(mother, actor="li", effective=DAY)
+    assert _categories(log, DAY) == {"de_facto_unsupported"}
+
+
+def test_misspelt_rule_names_are_refused() -> None:
+    """A rule set naming a condition or situation that does not exist is refused."""
+    with pytest.raises(ValidationError) as caught:
+        load_rule_set(
+            'extends = "national"\n[in_difficulty.subtypes]\nx = ["minimum_living_guarantees"]\n'
+        )
+    assert caught.value.field == "in_difficulty.subtypes.x"
+    with pytest.raises(ValidationError):
+        load_rule_set('extends = "national"\n[left_behind]\naway = ["migrant_workers"]\n')
