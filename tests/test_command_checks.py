@@ -25,6 +25,7 @@ from caselog.domain import (
     ParentStatusRecorded,
     Role,
     Sex,
+    VisitCancelled,
     VisitCompleted,
 )
 from caselog.domain.rules import load_rule_set
@@ -136,10 +137,22 @@ def test_as_of_and_known_at_are_checked(log: Caselog) -> None:
     assert caught.value.field == "as_of"
 
 
-def test_a_visit_early_on_the_day_of_registration_counts(log: Caselog) -> None:
-    """A visit at 07:00 Beijing time on the registration day is on that day, not before it."""
-    morning = datetime(2025, 2, 1, 7, tzinfo=timezone(timedelta(hours=8)))
-    log.record_visit(VisitCompleted("v-1", "c-1"), actor="li", effective=morning)
+def test_a_visit_is_checked_at_the_instant_the_file_folds_it(log: Caselog) -> None:
+    """A visit that would fold before the registration is refused rather than stored unseen."""
+    beijing = timezone(timedelta(hours=8))
+    early = datetime(2025, 2, 1, 7, tzinfo=beijing)  # 23:00 UTC the day before
+    _refused(log, "effective", lambda: log.record_visit(
+        VisitCompleted("v-1", "c-1"), actor="li", effective=early))  # fmt: skip
+    later = datetime(2025, 2, 1, 9, tzinfo=beijing)
+    log.record_visit(VisitCompleted("v-1", "c-1"), actor="li", effective=later)
+    assert log.child_file("c-1").last_visit == later  # type: ignore[union-attr]
+
+
+def test_todays_date_is_not_in_the_future_anywhere(log: Caselog) -> None:
+    """A date that is already today east of UTC is accepted; the day after is not."""
+    log.record_visit(VisitCompleted("v-1", "c-1"), actor="li", effective=date(2026, 1, 5))
+    _refused(log, "effective", lambda: log.record_visit(
+        VisitCompleted("v-2", "c-1"), actor="li", effective=date(2026, 1, 7)))  # fmt: skip
 
 
 def test_death_is_final(log: Caselog) -> None:
@@ -236,7 +249,8 @@ def test_roles_work_at_their_level(log: Caselog) -> None:
 def test_auditors_cannot_change_the_rules(log: Caselog) -> None:
     """Reclassifying is refused for an auditor, and the log's rules stay as they were."""
     other = load_rule_set('extends = "national"\nversion = "evil"\n')
-    _refused(log, "actor", lambda: log.reclassify_all(actor="audit", effective=DAY, rules=other))
+    _refused(log, "rules", lambda: log.reclassify_all(actor="audit", effective=DAY, rules=other))
+    _refused(log, "actor", lambda: log.reclassify_all(actor="audit", effective=DAY))
     assert log.rules.version == "2026.1"
 
 
@@ -412,3 +426,126 @@ def test_misspelt_rule_names_are_refused() -> None:
     assert caught.value.field == "in_difficulty.subtypes.x"
     with pytest.raises(ValidationError):
         load_rule_set('extends = "national"\n[left_behind]\naway = ["migrant_workers"]\n')
+
+
+def test_each_command_takes_only_its_own_payload(log: Caselog) -> None:
+    """A payload of another type is refused by the command, whatever the role may do."""
+    fact = ParentStatusRecorded("c-1", Parent.FATHER, ParentSituation.DECEASED)
+    _refused(log, "payload", lambda: log.report_concern(fact, actor="li", effective=DAY))  # type: ignore[arg-type]
+    _refused(log, "payload", lambda: log.schedule_visit(fact, actor="li", effective=DAY))  # type: ignore[arg-type]
+    _refused(log, "payload", lambda: log.record_visit(fact, actor="li", effective=DAY))  # type: ignore[arg-type]
+
+
+def test_follow_ups_and_cancellations_need_what_they_refer_to(log: Caselog) -> None:
+    """A follow-up of a concern never reported, or a cancellation of no schedule, is refused."""
+    follow = ConcernFollowedUp("k-9", "c-1", "nothing")
+    _refused(log, "concern_id", lambda: log.follow_up_concern(follow, actor="li", effective=DAY))
+    cancel = VisitCancelled("v-9", "c-1", "no reason")
+    _refused(log, "visit_id", lambda: log.cancel_visit(cancel, actor="li", effective=DAY))
+
+
+def test_registration_cannot_be_voided(log: Caselog) -> None:
+    """Voiding the registration would make the file unreadable, so it is refused."""
+    registered = log.read_stream("child:c-1")[0]
+    _refused(log, "event_id", lambda: log.void(
+        "c-1", registered.event_id, reason="x", actor="li", effective=DAY))  # fmt: skip
+
+
+def test_corrected_registration_opens_where_the_original_did(log: Caselog) -> None:
+    """A registration corrected today still opens the file on its first day, facts kept."""
+    registered = log.read_stream("child:c-1")[0]
+    log.record_visit(VisitCompleted("v-1", "c-1"), actor="li", effective=DAY)
+    renamed = ChildRegistered("c-1", "h-1", V1, "王晓明", Sex.MALE, date(2013, 5, 2), "ID-1")
+    log.correct("c-1", registered.event_id, renamed, reason="spelling", actor="li",
+                effective=date(2025, 12, 1))  # fmt: skip
+    file = log.child_file("c-1", as_of=date(2025, 6, 1))
+    assert file is not None
+    assert (file.name, file.last_visit) == ("王晓明", DAY)
+
+
+def test_voiding_a_correction_restores_the_original(log: Caselog) -> None:
+    """When a correction is voided, the original holds again and its replacement does not."""
+    wrong = log.record_fact(CareArrangementRecorded("c-1", CarerRelation.GRANDPARENT),
+                            actor="li", effective=DAY)[0]  # fmt: skip
+    fixed = log.correct("c-1", wrong.event_id, CareArrangementRecorded("c-1", CarerRelation.PARENT),
+                        reason="x", actor="li", effective=DAY)  # fmt: skip
+    log.void("c-1", fixed[1].event_id, reason="the first was right", actor="li", effective=DAY)
+    assert log.child_file("c-1").care.relation is CarerRelation.GRANDPARENT  # type: ignore[union-attr]
+
+
+def test_household_means_recorded_before_the_child_count(log: Caselog) -> None:
+    """Means recorded for a household before a child is registered there reach the child."""
+    poor = HouseholdEconomicStatusRecorded(
+        "h-2", IncomeSource.NONE, has_minimum_living_guarantee=True
+    )
+    log.record_household_economy(poor, actor="wang", effective=date(2025, 1, 5))
+    log.register_child("c-2", household_id="h-2", name="Y", sex=Sex.FEMALE,
+                       birth_date=date(2016, 1, 1), actor="wang", effective=DAY)  # fmt: skip
+    file = log.child_file("c-2")
+    assert file is not None
+    assert file.household_economic_status == poor
+    assert {c.subtype for c in file.categories.categories} == {"family_poverty"}  # type: ignore[union-attr]
+
+
+def test_moving_into_a_poor_household_reclassifies(log: Caselog) -> None:
+    """Moving into a household on the minimum living guarantee records the child in difficulty."""
+    poor = HouseholdEconomicStatusRecorded(
+        "h-2", IncomeSource.NONE, has_minimum_living_guarantee=True
+    )
+    log.record_household_economy(poor, actor="wang", effective=date(2025, 1, 5))
+    log.move_child_out("c-1", actor="li", effective=DAY)
+    log.move_child_in("c-1", V2, household_id="h-2", actor="wang", effective=date(2025, 3, 5))
+    assert {c.subtype for c in log.child_file("c-1").categories.categories} == {"family_poverty"}  # type: ignore[union-attr]
+
+
+def test_confirmation_is_a_supervisors(log: Caselog) -> None:
+    """Where rules require it, only a township supervisor confirms; categories are not corrected."""
+    log.register_worker(
+        "sup", "Sup", Role.TOWNSHIP_SUPERVISOR, TOWNSHIP, actor="admin", effective=DAY
+    )
+    _refused(log, "actor", lambda: log.confirm_categories("c-1", actor="li", effective=DAY))
+    event = log.confirm_categories("c-1", actor="sup", effective=DAY)
+    assert event.data.is_confirmed_by_supervisor
+    categories = log.read_stream("child:c-1")[1]
+    _refused(log, "event_id", lambda: log.correct(
+        "c-1", categories.event_id, event.data, reason="x", actor="li", effective=DAY))  # fmt: skip
+
+
+def test_corrections_still_reach_a_deceased_childs_file(log: Caselog) -> None:
+    """After a death, an earlier fact can still be corrected."""
+    wrong = log.record_fact(CareArrangementRecorded("c-1", CarerRelation.NEIGHBOUR),
+                            actor="li", effective=DAY)[0]  # fmt: skip
+    log.record_death("c-1", actor="li", effective=date(2025, 4, 1))
+    right = CareArrangementRecorded("c-1", CarerRelation.GRANDPARENT)
+    log.correct("c-1", wrong.event_id, right, reason="x", actor="li", effective=DAY)
+    assert log.child_file("c-1").care == right  # type: ignore[union-attr]
+
+
+def test_closing_ignores_voided_facts(log: Caselog) -> None:
+    """A fact voided away does not stop the file being closed before its date."""
+    visit = log.record_visit(VisitCompleted("v-1", "c-1"), actor="li", effective=date(2025, 4, 1))
+    log.void("c-1", visit.event_id, reason="never happened", actor="li", effective=date(2025, 4, 2))
+    log.close_case("c-1", ClosureReason.OTHER, actor="li", effective=DAY)
+
+
+def test_only_a_province_admin_adds_provinces(log: Caselog) -> None:
+    """An admin of a county cannot register a province; the admin's own area must exist."""
+    log.register_worker("cadmin", "C", Role.ADMIN, "c", actor="admin", effective=DAY)
+    _refused(log, "actor", lambda: log.register_area(
+        "p2", "P2", AreaLevel.PROVINCE, actor="cadmin", effective=DAY))  # fmt: skip
+    _refused(log, "area", lambda: log.register_worker(
+        "x", "X", Role.ADMIN, "nowhere", actor="admin", effective=DAY))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[general]\nunless = ["left-behind"]\n',
+        "[visits.every_days]\nleftbehind = 30\n",
+        "[de_facto_unsupported]\nsevere_disability_grades = [5]\n",
+    ],
+)
+def test_more_misspellings_in_rule_sets_are_refused(text: str) -> None:
+    """Unknown categories in general or visit intervals, and grades outside 1-4, are refused."""
+    with pytest.raises(ValidationError):
+        load_rule_set('extends = "national"\n' + text)

@@ -199,12 +199,12 @@ def test_visit_before_birth_or_after_closing_is_refused(ready: Caselog) -> None:
 def test_deceased_child_takes_only_corrections(ready: Caselog) -> None:
     """After a death is recorded, commands other than corrections are refused."""
     _child(ready)
-    registered = ready.read_stream("child:c-1")[0]
-    ready.record_death("c-1", actor="li", effective=DAY)
+    death = ready.record_death("c-1", actor="li", effective=DAY)
     with pytest.raises(ValidationError) as caught:
         ready.record_visit(VisitCompleted("v-1", "c-1"), actor="li", effective=DAY)
     assert caught.value.field == "child_id"
-    ready.void("c-1", registered.event_id, reason="test", actor="li", effective=DAY)
+    ready.void("c-1", death.event_id, reason="another child", actor="li", effective=DAY)
+    assert ready.child_file("c-1").status is FileStatus.ACTIVE  # type: ignore[union-attr]
 
 
 def test_reopening_needs_a_closed_file(ready: Caselog) -> None:
@@ -354,7 +354,7 @@ def test_reclassifying_under_new_rules_records_only_changes(ready: Caselog) -> N
             ready.record_fact(fact, actor="li", effective=DAY)
     strict = load_rule_set('extends = "national"\nversion = "2026.9"\n'
                            "[left_behind]\nrequires_cross_county = true\n")  # fmt: skip
-    recorded = ready.reclassify_all(actor="zhao", effective=date(2025, 6, 1), rules=strict)
+    recorded = ready.reclassify_all(actor="admin", effective=date(2025, 6, 1), rules=strict)
     assert [e.stream for e in recorded] == ["child:c-2"]
     assert _categories(ready, "c-2") == {("general", None)}
     assert recorded[0].data.rule_version == "2026.9"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -172,7 +172,12 @@ class CaseFiles:
         if not isinstance(effective, date):
             raise ValidationError("effective", f"expected a date or datetime, not {effective!r}")
         _check_moment("effective", effective)
-        if moment(effective) > self.clock():
+        latest_today = (self.clock() + timedelta(hours=14)).date()  # today somewhere on earth
+        if (
+            moment(effective) > self.clock()
+            if isinstance(effective, datetime)
+            else (effective > latest_today)
+        ):
             raise ValidationError("effective", f"{effective} is in the future")
 
     def _open_file(
@@ -189,7 +194,7 @@ class CaseFiles:
             return now
         if now.status is FileStatus.DECEASED:
             raise ValidationError("child_id", f"child {child_id!r} has died; only corrections")
-        then = self.child_file(child_id, as_of=_day(effective))  # the whole day counts
+        then = self.child_file(child_id, as_of=effective)  # at the instant the fold will use
         if then is None:
             raise ValidationError("effective", f"{effective} is before the file was opened")
         if then.status is not FileStatus.ACTIVE:
@@ -271,11 +276,7 @@ class CaseFiles:
         checked at its date and again at each later date on which a fact of the file takes effect.
         """
         start = moment(effective)
-        later = {
-            moment(e.effective): e.effective
-            for e in existing
-            if moment(e.effective) > start and not isinstance(e.data, CategoriesRecorded)
-        }
+        later = {moment(e.effective): e.effective for e in existing if moment(e.effective) > start}
         added: list[Pending] = []
         for point in [effective, *(later[key] for key in sorted(later))]:
             after = self._prospective(existing, [*pending, *added], effective, meta, as_of=point)
@@ -286,10 +287,16 @@ class CaseFiles:
                 added.append(Pending(self._recorded(child_id, found, meta), effective=point))
         return added
 
-    def _recorded(self, child_id: str, found: Classification, meta: Metadata) -> CategoriesRecorded:
-        is_confirmed = (
-            meta.role == "township_supervisor" or not self.rules.requires_supervisor_confirmation
-        )
+    def _recorded(
+        self,
+        child_id: str,
+        found: Classification,
+        meta: Metadata,
+        *,
+        rules: RuleSet | None = None,
+    ) -> CategoriesRecorded:
+        required = (rules or self.rules).requires_supervisor_confirmation
+        is_confirmed = meta.role == "township_supervisor" or not required
         return CategoriesRecorded(
             child_id,
             found.rule_set,

@@ -36,6 +36,8 @@ PERMISSIONS: Mapping[str, frozenset[Role]] = {
     "record_death": _FIELD_WORK,
     "move_child": _FIELD_WORK,
     "correct": _FIELD_WORK,
+    "reclassify": _FIELD_WORK | {Role.ADMIN},
+    "confirm_categories": frozenset({Role.TOWNSHIP_SUPERVISOR}),
 }
 """Which roles may issue each kind of command; auditors issue none."""
 
@@ -158,6 +160,8 @@ class Directory:
             raise ValidationError("actor", f"{actor!r} is not an active worker")
         if worker.role not in PERMISSIONS[command]:
             raise ValidationError("actor", f"a {worker.role} may not {command.replace('_', ' ')}")
+        if area is None and self.area(worker.area, field="actor").level is not AreaLevel.PROVINCE:
+            raise ValidationError("actor", f"{actor!r} works in {worker.area}, not province-wide")
         if area is not None and not self.is_within(area, worker.area):
             raise ValidationError("actor", f"{actor!r} works in {worker.area}, not in {area}")
         return Metadata(actor=actor, role=worker.role.value, area=area or worker.area)

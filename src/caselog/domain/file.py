@@ -70,10 +70,16 @@ def select(
     positions = {e.event_id: e.position for e in known}
     for event in sorted(known, key=lambda e: e.position, reverse=True):
         # latest first: a void of a void restores the event the first one voided
-        if isinstance(event.data, EventVoided | EventCorrected) and event.event_id not in undone:
-            undone.add(event.data.target)
-            if isinstance(event.data, EventCorrected):
-                replaced[event.data.replacement] = positions.get(event.data.target, 0)
+        data = event.data
+        if not isinstance(data, EventVoided | EventCorrected):
+            continue
+        if event.event_id in undone:
+            if isinstance(data, EventCorrected):
+                undone.add(data.replacement)  # an undone correction takes its replacement along
+            continue
+        undone.add(data.target)
+        if isinstance(data, EventCorrected):
+            replaced[data.replacement] = positions.get(data.target, 0)
     limit = None if as_of is None else _as_of_limit(as_of)
     chosen = [
         e
@@ -315,18 +321,32 @@ def _opened(data: ch.ChildRegistered, event: Event[Any]) -> ChildFile:
 def fold(events: Iterable[Event[Any]]) -> ChildFile | None:
     """Fold selected events into the file; None until the child is registered."""
     file: ChildFile | None = None
+    means: dict[str, tuple[HouseholdEconomicStatusRecorded, Event[Any]]] = {}
     for event in events:
         data = event.data
+        if isinstance(data, HouseholdEconomicStatusRecorded):
+            means[data.household_id] = (data, event)  # a household's means, whoever lives there
         if file is None:
             if isinstance(data, ch.ChildRegistered):
-                file = _opened(data, event)
+                file = _with_means(_opened(data, event), means)
         else:
             handler = _HANDLERS.get(type(data))
             if handler is not None:
                 file = handler(file, data, event)
+            if isinstance(data, lc.ChildMovedIn):
+                file = _with_means(file, means)
         if file is not None and event.stream.startswith("child:"):
             file = attrs.evolve(file, version=max(file.version, event.version))
     return file
+
+
+def _with_means(
+    file: ChildFile, means: dict[str, tuple[HouseholdEconomicStatusRecorded, Event[Any]]]
+) -> ChildFile:
+    """Give a file the latest means of the household it lives in, recorded before it came."""
+    if file.household_economic_status is not None or file.household_id not in means:
+        return file
+    return _economy(file, *means[file.household_id])
 
 
 def on_the_calendar(file: ChildFile, day: date) -> ChildFile:

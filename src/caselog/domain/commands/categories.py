@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from caselog.domain.casefiles import CaseFiles, child_stream
-from caselog.domain.codes import FileStatus
+from caselog.domain.codes import Role
 from caselog.domain.rules.classify import Classification, classify
 from caselog.domain.rules.ruleset import RuleSet
 from caselog.errors import ValidationError
@@ -49,25 +49,44 @@ class CategoryCommands(CaseFiles):
     def reclassify_all(
         self, *, actor: str, effective: Effective, rules: RuleSet | None = None
     ) -> list[Event[Any]]:
-        """Classify every open file in the actor's area under ``rules`` (which become the log's
-        rules); record only the files whose categories change."""
+        """Classify every open file in the actor's area under ``rules`` (an admin's to change;
+        they become the log's rules) and record, in one append, only the files whose categories
+        change."""
         self._check_effective(effective)
         directory = self.directory()
-        directory.authorize(actor, "record_fact", area=None)
-        area = directory.workers[actor].area
-        if rules is not None:
-            self.rules = rules
-        recorded: list[Event[Any]] = []
+        worker = directory.workers.get(actor)
+        if rules is not None and (worker is None or worker.role is not Role.ADMIN):
+            raise ValidationError("rules", "only an admin changes the log's rules")
+        meta = directory.authorize(actor, "reclassify", area=worker.area if worker else None)
+        use = rules or self.rules
+        writes: list[tuple[str, list[Any], int]] = []
         for child_id in self.child_ids():
             now = self.child_file(child_id)
-            if now is None or now.status is FileStatus.DECEASED:
+            if (
+                now is None
+                or not now.is_open
+                or not directory.is_within(now.village, meta.area or "")
+            ):
                 continue
             then = self.child_file(child_id, as_of=effective)
-            if then is None or not then.is_open or not directory.is_within(then.village, area):
+            if then is None or not then.is_open:
                 continue
-            event = self.classify(child_id, actor=actor, effective=effective)
-            recorded += [event] if event is not None else []
-        return recorded
+            found = classify(then, _day(effective), use)
+            if then.categories is None or not self._same(then.categories.categories, found):
+                recorded = self._recorded(child_id, found, meta, rules=use)
+                writes.append((child_stream(child_id), [recorded], now.version))
+        events = self._append(writes, effective=effective, meta=meta) if writes else []
+        self.rules = use
+        return events
+
+    def confirm_categories(self, child_id: str, *, actor: str, effective: Effective) -> Event[Any]:
+        """A township supervisor confirms the child's categories as the rules find them, where
+        the jurisdiction's rules require it."""
+        found = self.proposed_categories(child_id, on=_day(effective))
+        file = self._open_file(child_id, effective)
+        meta = self.directory().authorize(actor, "confirm_categories", area=file.village)
+        writes = [(child_stream(child_id), [self._recorded(child_id, found, meta)], file.version)]
+        return self._append(writes, effective=effective, meta=meta)[0]
 
     def child_ids(self) -> Iterator[str]:
         """Yield the id of every child ever registered, in order of registration."""

@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
+from caselog.domain import lifecycle as lc
 from caselog.domain.casefiles import CaseFiles, child_stream
 from caselog.domain.categories import CategoriesRecorded
 from caselog.domain.children import ChildRegistered
@@ -14,6 +15,8 @@ from caselog.errors import ValidationError
 from caselog.events.envelope import Event, Pending
 
 __all__ = ["FixCommands"]
+
+_STATUS = (lc.CaseClosed, lc.CaseReopened, lc.ChildDied, lc.ChildMovedOut, lc.ChildMovedIn)
 
 Effective = date | datetime
 
@@ -24,8 +27,13 @@ class FixCommands(CaseFiles):
     def void(
         self, child_id: str, event_id: str, *, reason: str, actor: str, effective: Effective
     ) -> Event[Any]:
-        """Declare that an event of the child's file never held."""
-        self._check_target(child_id, event_id)
+        """Declare that an event of the child's file never held (not its registration: close or
+        merge a file registered by mistake)."""
+        target = self._check_target(child_id, event_id)
+        if isinstance(target.data, ChildRegistered):
+            raise ValidationError(
+                "event_id", "a registration is not voided: close or merge the file"
+            )
         events = self._record(
             child_id,
             [EventVoided(event_id, reason)],
@@ -48,6 +56,9 @@ class FixCommands(CaseFiles):
             raise ValidationError("replacement", f"a {target.type} can only be replaced by another")
         if getattr(replacement, "child_id", child_id) != child_id:
             raise ValidationError("replacement", f"{replacement!r} is not about child {child_id!r}")
+        if isinstance(replacement, CategoriesRecorded):
+            raise ValidationError("event_id", "categories change by classify or confirm_categories")
+        when = effective
         if isinstance(replacement, ChildRegistered):
             kept = ("child_id", "household_id", "village", "id_number")
             if any(getattr(replacement, f) != getattr(target.data, f) for f in kept):
@@ -55,11 +66,12 @@ class FixCommands(CaseFiles):
                     "replacement", "a registration's household, village and ID number stay; "
                     "move the child, or close the file as a duplicate and register again",
                 )  # fmt: skip
-        elif not isinstance(target.data, CategoriesRecorded):
-            self._open_file(child_id, effective)  # the corrected fact must fit the file then
+            when = target.effective  # the file keeps opening where it did
+        elif not isinstance(target.data, _STATUS):
+            self._fits(child_id, effective)
         fixed_id = str(uuid.uuid4())
         events = [
-            Pending(replacement, event_id=fixed_id),
+            Pending(replacement, event_id=fixed_id, effective=when),
             EventCorrected(event_id, fixed_id, reason),
         ]
         return self._record(
@@ -71,6 +83,14 @@ class FixCommands(CaseFiles):
             is_correction=True,
             is_classified=True,
         )
+
+    def _fits(self, child_id: str, effective: Effective) -> None:
+        """Refuse a corrected fact dated where the file was not open (a death is no bar)."""
+        then = self.child_file(child_id, as_of=effective)
+        if then is None:
+            raise ValidationError("effective", f"{effective} is before the file was opened")
+        if not then.is_open:
+            raise ValidationError("effective", f"the file was {then.status} on {effective}")
 
     def _check_target(self, child_id: str, event_id: str) -> Event[Any]:
         for event in self.read_stream(child_stream(child_id)):

@@ -78,6 +78,7 @@ class RegistrationCommands(CaseFiles):
         self._check_effective(effective)
         directory = self.directory()
         role = _code(Role, role, "role")
+        directory.area(area, field="area")
         directory.check_level(role, area, field="area")
         meta = directory.authorize(actor, "register_worker", area=area)
         if meta.role == "bootstrap" and role is not Role.ADMIN:
@@ -148,6 +149,10 @@ class RegistrationCommands(CaseFiles):
         self, status: HouseholdEconomicStatusRecorded, *, actor: str, effective: Effective
     ) -> Event[Any]:
         """Record a household's income source and band and the assistance it receives."""
+        if not isinstance(status, HouseholdEconomicStatusRecorded):
+            raise ValidationError(
+                "status", f"expected HouseholdEconomicStatusRecorded, not {status!r}"
+            )
         self._check_effective(effective)
         household = self._household(status.household_id)
         meta = self.directory().authorize(actor, "record_fact", area=household.village)
@@ -186,7 +191,8 @@ class RegistrationCommands(CaseFiles):
             id_number, hukou_place, ethnicity, _code(HowFound, how_found, "how_found"),
         )  # fmt: skip
         opened: list[Any] = [Pending(payload, event_id=str(uuid.uuid4()))]
-        opened += self._categories(child_id, [], opened, effective, meta)
+        household_events = self.read_stream(household_stream(household_id))  # its means count
+        opened += self._categories(child_id, household_events, opened, effective, meta)
         writes: list[tuple[str, Sequence[Any], Any]] = [(child_stream(child_id), opened, NO_STREAM)]
         if id_number is not None:
             writes.append(self._claim(id_number, child_id))

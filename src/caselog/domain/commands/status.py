@@ -6,10 +6,17 @@ from datetime import date, datetime
 from typing import Any
 
 from caselog.domain import lifecycle as lc
-from caselog.domain.casefiles import CaseFiles, child_stream, code, id_number_stream
+from caselog.domain.casefiles import (
+    CaseFiles,
+    child_stream,
+    code,
+    household_stream,
+    id_number_stream,
+)
 from caselog.domain.categories import CategoriesRecorded
 from caselog.domain.codes import AreaLevel, ClosureReason, FileStatus
-from caselog.domain.file import moment
+from caselog.domain.corrections import EventCorrected, EventVoided
+from caselog.domain.file import moment, select
 from caselog.errors import ValidationError
 from caselog.events.envelope import Event
 
@@ -78,8 +85,12 @@ class StatusCommands(CaseFiles):
             if household.village != village:
                 raise ValidationError("household_id", f"{household_id!r} is not in {village}")
         meta = directory.authorize(actor, "move_child", area=village)
-        payload = lc.ChildMovedIn(child_id, village, household_id)
-        writes = [(child_stream(child_id), [payload], file.version)]
+        pending: list[Any] = [self._pending(lc.ChildMovedIn(child_id, village, household_id))]
+        existing = self._child_events(child_id)
+        if household_id is not None and household_id != file.household_id:
+            existing += self.read_stream(household_stream(household_id))
+        pending += self._categories(child_id, existing, pending, effective, meta)
+        writes = [(child_stream(child_id), pending, file.version)]
         return self._append(writes, effective=effective, meta=meta)[0]
 
     def merge_children(
@@ -90,6 +101,7 @@ class StatusCommands(CaseFiles):
             raise ValidationError("duplicate_id", "a file cannot be merged into itself")
         kept = self._open_file(child_id, effective)
         gone = self._open_file(duplicate_id, effective)
+        self._nothing_after(duplicate_id, effective)
         meta = self.directory().authorize(actor, "close_case", area=kept.village)
         self.directory().authorize(actor, "close_case", area=gone.village)
         closed = lc.CaseClosed(duplicate_id, ClosureReason.DUPLICATE, f"merged into {child_id}")
@@ -115,8 +127,8 @@ class StatusCommands(CaseFiles):
     ) -> None:
         """Refuse to end a file before facts already recorded as holding after that date."""
         start = moment(effective)
-        ignored = (CategoriesRecorded, *unless)
-        for event in self.read_stream(child_stream(child_id)):
+        ignored = (CategoriesRecorded, EventVoided, EventCorrected, *unless)
+        for event in select(self.read_stream(child_stream(child_id))):
             if moment(event.effective) > start and not isinstance(event.data, ignored):
                 raise ValidationError(
                     "effective", f"the file has {event.type} effective later, on {event.effective}"

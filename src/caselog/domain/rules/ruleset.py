@@ -18,7 +18,14 @@ import cattrs
 from caselog.domain.codes import DisabilityType, ParentSituation
 from caselog.errors import ValidationError
 
-__all__ = ["CONDITIONS", "RuleSet", "VisitRules", "load_rule_set", "national_rule_set"]
+__all__ = [
+    "CATEGORIES",
+    "CONDITIONS",
+    "RuleSet",
+    "VisitRules",
+    "load_rule_set",
+    "national_rule_set",
+]
 
 
 @attrs.frozen
@@ -140,6 +147,11 @@ CONDITIONS = frozenset({
 })  # fmt: skip
 """The conditions subtypes of children in difficulty can be made of."""
 
+CATEGORIES = frozenset(
+    {"general", "left_behind", "orphan", "de_facto_unsupported", "in_difficulty", "disabled"}
+)
+"""The observed categories the classifier derives."""
+
 
 def _check_names(rules: RuleSet, origin: str) -> None:
     """Refuse names the classifier does not know: a misspelt name would silently never match."""
@@ -162,6 +174,15 @@ def _check_names(rules: RuleSet, origin: str) -> None:
                 f"in_difficulty.subtypes.{subtype}",
                 f"{origin}: unknown conditions {sorted(unknown)}",
             )
+    for section, names in (
+        ("general.unless", rules.general.unless),
+        ("visits.every_days", frozenset(rules.visits.every_days)),
+    ):
+        if unknown := names - CATEGORIES:
+            raise ValidationError(section, f"{origin}: unknown categories {sorted(unknown)}")
+    rule = rules.de_facto_unsupported
+    if bad := (rule.severe_disability_grades | rule.mental_disability_grades) - {1, 2, 3, 4}:
+        raise ValidationError("de_facto_unsupported", f"{origin}: grades {sorted(bad)} are not 1-4")
     kinds = {member.value for member in DisabilityType}
     if unknown := rules.de_facto_unsupported.mental_disability_kinds - kinds:
         raise ValidationError("de_facto_unsupported", f"{origin}: unknown kinds {sorted(unknown)}")
