@@ -7,6 +7,7 @@ only what differs; tables merge key by key, other values replace. The rule set's
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -188,8 +189,9 @@ def _check_names(rules: RuleSet, origin: str) -> None:
         raise ValidationError("de_facto_unsupported", f"{origin}: unknown kinds {sorted(unknown)}")
 
 
+@functools.cache
 def national_rule_set() -> RuleSet:
-    """Return the national default rule set shipped with caselog."""
+    """Return the national default rule set shipped with caselog (read once; it is frozen)."""
     return _structure(_national_data(), "national.toml")
 
 
