@@ -12,6 +12,7 @@ from caselog.domain import (
     AreaLevel,
     CareArrangementRecorded,
     CarerRelation,
+    ChildMovedIn,
     ChildRegistered,
     ClosureReason,
     ConcernFollowedUp,
@@ -549,3 +550,54 @@ def test_more_misspellings_in_rule_sets_are_refused(text: str) -> None:
     """Unknown categories in general or visit intervals, and grades outside 1-4, are refused."""
     with pytest.raises(ValidationError):
         load_rule_set('extends = "national"\n' + text)
+
+
+def test_correcting_a_move_in_checks_the_destination(log: Caselog) -> None:
+    """A corrected move-in must go to a village, into its household, by a worker who works there."""
+    log.move_child_out("c-1", actor="li", effective=DAY)
+    moved = log.move_child_in(
+        "c-1", V2, household_id="h-2", actor="wang", effective=date(2025, 3, 5)
+    )
+    nowhere = ChildMovedIn("c-1", "nowhere")
+    _refused(log, "village", lambda: log.correct(
+        "c-1", moved.event_id, nowhere, reason="x", actor="wang", effective=date(2025, 3, 5)))  # fmt: skip
+    back_home = ChildMovedIn("c-1", V1, "h-1")
+    _refused(log, "actor", lambda: log.correct(
+        "c-1", moved.event_id, back_home, reason="x", actor="wang", effective=date(2025, 3, 5)))  # fmt: skip
+
+
+def test_correcting_a_registration_twice_keeps_the_first_day(log: Caselog) -> None:
+    """A registration corrected twice still opens the file before the facts of its first day."""
+    fact = ParentStatusRecorded("c-1", Parent.FATHER, ParentSituation.MIGRANT_WORKER)
+    log.record_fact(fact, actor="li", effective=date(2025, 2, 1))
+    first = log.read_stream("child:c-1")[0]
+    names = ["王晓明", "王小鸣"]
+    target = first.event_id
+    for name in names:
+        renamed = ChildRegistered("c-1", "h-1", V1, name, Sex.MALE, date(2013, 5, 2), "ID-1")
+        replacement, _ = log.correct("c-1", target, renamed, reason="spelling", actor="li",
+                                     effective=DAY)  # fmt: skip
+        target = replacement.event_id
+    file = log.child_file("c-1")
+    assert file is not None
+    assert (file.name, file.father) == ("王小鸣", fact)
+
+
+def test_a_corrected_event_is_not_corrected_again(log: Caselog) -> None:
+    """Once corrected, an event is fixed through its replacement, not corrected a second time."""
+    wrong = log.record_fact(CareArrangementRecorded("c-1", CarerRelation.NEIGHBOUR),
+                            actor="li", effective=DAY)[0]  # fmt: skip
+    log.correct("c-1", wrong.event_id, CareArrangementRecorded("c-1", CarerRelation.PARENT),
+                reason="x", actor="li", effective=DAY)  # fmt: skip
+    _refused(log, "event_id", lambda: log.correct(
+        "c-1", wrong.event_id, CareArrangementRecorded("c-1", CarerRelation.GRANDPARENT),
+        reason="y", actor="li", effective=DAY))  # fmt: skip
+
+
+@pytest.mark.parametrize("birth", [date(2025, 12, 1), date(2000, 1, 1)])
+def test_a_corrected_birth_date_must_fit_the_registration(log: Caselog, birth: date) -> None:
+    """A registration's corrected birth date must not follow it or precede it by 18 years."""
+    first = log.read_stream("child:c-1")[0]
+    fixed = ChildRegistered("c-1", "h-1", V1, "王小明", Sex.MALE, birth, "ID-1")
+    _refused(log, "birth_date", lambda: log.correct(
+        "c-1", first.event_id, fixed, reason="x", actor="li", effective=DAY))  # fmt: skip

@@ -16,9 +16,17 @@ import attrs
 
 from caselog.domain.categories import CategoriesRecorded
 from caselog.domain.children import ChildRegistered
-from caselog.domain.codes import FileStatus
+from caselog.domain.codes import AreaLevel, FileStatus
 from caselog.domain.directory import Directory
-from caselog.domain.file import ChildFile, fold, moment, on_the_calendar, select
+from caselog.domain.file import (
+    ADULT_AGE,
+    ChildFile,
+    age_on,
+    fold,
+    moment,
+    on_the_calendar,
+    select,
+)
 from caselog.domain.households import HouseholdRegistered
 from caselog.domain.lifecycle import ChildMovedIn
 from caselog.domain.rules.classify import Classification, classify, on_the_day
@@ -164,6 +172,26 @@ class CaseFiles:
             raise ValidationError("household_id", f"no household {household_id!r} is registered")
         registered: HouseholdRegistered = events[0].data
         return registered
+
+    def _check_birth(self, birth_date: object, registered: date | datetime) -> None:
+        """Refuse a birth date after the registration, or 18 years or more before it."""
+        if not isinstance(birth_date, date) or isinstance(birth_date, datetime):
+            raise ValidationError("birth_date", f"expected a date, not {birth_date!r}")
+        day = _day(registered)
+        if birth_date > day:
+            raise ValidationError("birth_date", f"{birth_date} is after the registration date")
+        if age_on(birth_date, day) >= ADULT_AGE:
+            raise ValidationError("birth_date", f"{birth_date} is 18 years or more before {day}")
+
+    def _check_destination(self, village: str, household_id: str | None, actor: str) -> Metadata:
+        """Refuse moving a child anywhere but a village, into a household elsewhere, or by a
+        worker who does not work there; return what to record for the actor."""
+        directory = self.directory()
+        if directory.area(village, field="village").level is not AreaLevel.VILLAGE:
+            raise ValidationError("village", f"{village!r} is not a village")
+        if household_id is not None and self._household(household_id).village != village:
+            raise ValidationError("household_id", f"{household_id!r} is not in {village}")
+        return directory.authorize(actor, "move_child", area=village)
 
     def _today(self) -> date:
         return self.clock().date()

@@ -33,6 +33,7 @@ __all__ = [
     "moment",
     "on_the_calendar",
     "select",
+    "voided_ids",
 ]
 
 ADULT_AGE = 18
@@ -57,17 +58,9 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
-def select(
-    events: Iterable[Event[Any]],
-    *,
-    as_of: date | datetime | None = None,
-    known_at: datetime | None = None,
-) -> list[Event[Any]]:
-    """Return the events that hold for the question, in the order they are folded."""
-    known = [e for e in events if known_at is None or e.recorded <= known_at]
+def voided_ids(known: Iterable[Event[Any]]) -> set[str]:
+    """Return the ids of events voided or corrected by fixes that are themselves in force."""
     undone: set[str] = set()
-    replaced: dict[str, int] = {}  # a replacement sorts where the event it replaces stood
-    positions = {e.event_id: e.position for e in known}
     for event in sorted(known, key=lambda e: e.position, reverse=True):
         # latest first: a void of a void restores the event the first one voided
         data = event.data
@@ -78,8 +71,24 @@ def select(
                 undone.add(data.replacement)  # an undone correction takes its replacement along
             continue
         undone.add(data.target)
-        if isinstance(data, EventCorrected):
-            replaced[data.replacement] = positions.get(data.target, 0)
+    return undone
+
+
+def select(
+    events: Iterable[Event[Any]],
+    *,
+    as_of: date | datetime | None = None,
+    known_at: datetime | None = None,
+) -> list[Event[Any]]:
+    """Return the events that hold for the question, in the order they are folded."""
+    known = [e for e in events if known_at is None or e.recorded <= known_at]
+    undone = voided_ids(known)
+    positions = {e.event_id: e.position for e in known}
+    replaced: dict[str, int] = {}  # a replacement sorts where the event it replaces first stood
+    for event in sorted(known, key=lambda e: e.position):
+        data = event.data
+        if isinstance(data, EventCorrected) and event.event_id not in undone:
+            replaced[data.replacement] = replaced.get(data.target, positions.get(data.target, 0))
     limit = None if as_of is None else _as_of_limit(as_of)
     chosen = [
         e

@@ -11,6 +11,7 @@ from caselog.domain.casefiles import CaseFiles, child_stream
 from caselog.domain.categories import CategoriesRecorded
 from caselog.domain.children import ChildRegistered
 from caselog.domain.corrections import EventCorrected, EventVoided
+from caselog.domain.file import voided_ids
 from caselog.errors import ValidationError
 from caselog.events.envelope import Event, Pending
 
@@ -67,6 +68,9 @@ class FixCommands(CaseFiles):
                     "move the child, or close the file as a duplicate and register again",
                 )  # fmt: skip
             when = target.effective  # the file keeps opening where it did
+            self._check_birth(replacement.birth_date, when)
+        elif isinstance(replacement, lc.ChildMovedIn):
+            self._check_destination(replacement.village, replacement.household_id, actor)
         elif not isinstance(target.data, _STATUS):
             self._fits(child_id, effective)
         fixed_id = str(uuid.uuid4())
@@ -93,7 +97,14 @@ class FixCommands(CaseFiles):
             raise ValidationError("effective", f"the file was {then.status} on {effective}")
 
     def _check_target(self, child_id: str, event_id: str) -> Event[Any]:
-        for event in self.read_stream(child_stream(child_id)):
+        """Return the event to fix; one already voided or corrected is refused (fix the fix, or
+        its replacement, instead)."""
+        events = self.read_stream(child_stream(child_id))
+        for event in events:
             if event.event_id == event_id:
+                if event_id in voided_ids(events):
+                    raise ValidationError(
+                        "event_id", f"{event_id!r} is voided or corrected already: fix its fix"
+                    )
                 return event
         raise ValidationError("event_id", f"{event_id!r} is not an event of child {child_id!r}")

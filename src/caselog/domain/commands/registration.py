@@ -22,7 +22,6 @@ from caselog.domain.casefiles import (
     id_number_stream,
 )
 from caselog.domain.codes import AreaLevel, FileStatus, HowFound, Role, Sex
-from caselog.domain.file import age_on
 from caselog.domain.households import (
     HouseholdEconomicStatusRecorded,
     HouseholdMember,
@@ -179,13 +178,7 @@ class RegistrationCommands(CaseFiles):
         self._check_effective(effective)
         household = self._household(household_id)
         meta = self.directory().authorize(actor, "register_child", area=household.village)
-        day = effective.date() if isinstance(effective, datetime) else effective
-        if not isinstance(birth_date, date) or isinstance(birth_date, datetime):
-            raise ValidationError("birth_date", f"expected a date, not {birth_date!r}")
-        if birth_date > day:
-            raise ValidationError("birth_date", f"{birth_date} is after the registration date")
-        if age_on(birth_date, day) >= 18:
-            raise ValidationError("birth_date", f"{birth_date} is 18 years or more before {day}")
+        self._check_birth(birth_date, effective)
         payload = ch.ChildRegistered(
             child_id, household_id, household.village, name, _code(Sex, sex, "sex"), birth_date,
             id_number, hukou_place, ethnicity, _code(HowFound, how_found, "how_found"),

@@ -14,7 +14,7 @@ from caselog.domain.casefiles import (
     id_number_stream,
 )
 from caselog.domain.categories import CategoriesRecorded
-from caselog.domain.codes import AreaLevel, ClosureReason, FileStatus
+from caselog.domain.codes import ClosureReason, FileStatus
 from caselog.domain.corrections import EventCorrected, EventVoided
 from caselog.domain.file import moment, select
 from caselog.errors import ValidationError
@@ -77,14 +77,7 @@ class StatusCommands(CaseFiles):
     ) -> Event[Any]:  # fmt: skip
         """The receiving village takes the file: ownership passes to it."""
         file = self._expect_status(child_id, FileStatus.MOVED_OUT, effective)
-        directory = self.directory()
-        if directory.area(village, field="village").level is not AreaLevel.VILLAGE:
-            raise ValidationError("village", f"{village!r} is not a village")
-        if household_id is not None:
-            household = self._household(household_id)
-            if household.village != village:
-                raise ValidationError("household_id", f"{household_id!r} is not in {village}")
-        meta = directory.authorize(actor, "move_child", area=village)
+        meta = self._check_destination(village, household_id, actor)
         pending: list[Any] = [self._pending(lc.ChildMovedIn(child_id, village, household_id))]
         existing = self._child_events(child_id)
         if household_id is not None and household_id != file.household_id:
