@@ -558,12 +558,13 @@ def test_correcting_a_move_in_checks_the_destination(log: Caselog) -> None:
     moved = log.move_child_in(
         "c-1", V2, household_id="h-2", actor="wang", effective=date(2025, 3, 5)
     )
+    when = date(2025, 3, 5)
     nowhere = ChildMovedIn("c-1", "nowhere")
     _refused(log, "village", lambda: log.correct(
-        "c-1", moved.event_id, nowhere, reason="x", actor="wang", effective=date(2025, 3, 5)))  # fmt: skip
+        "c-1", moved.event_id, nowhere, reason="x", actor="wang", effective=when))  # fmt: skip
     back_home = ChildMovedIn("c-1", V1, "h-1")
     _refused(log, "actor", lambda: log.correct(
-        "c-1", moved.event_id, back_home, reason="x", actor="wang", effective=date(2025, 3, 5)))  # fmt: skip
+        "c-1", moved.event_id, back_home, reason="x", actor="wang", effective=when))  # fmt: skip
 
 
 def test_correcting_a_registration_twice_keeps_the_first_day(log: Caselog) -> None:
