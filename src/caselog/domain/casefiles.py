@@ -151,7 +151,16 @@ class CaseFiles:
         if known_at is not None and not isinstance(known_at, datetime):
             raise ValidationError("known_at", f"expected an aware datetime, not {known_at!r}")
         _check_moment("known_at", known_at)
-        events = self._child_events(child_id)
+        return self._file_of(child_id, self._child_events(child_id), as_of, known_at)
+
+    def _file_of(
+        self,
+        child_id: str,
+        events: list[Event[Any]],
+        as_of: date | datetime | None = None,
+        known_at: datetime | None = None,
+    ) -> ChildFile | None:
+        """Fold a child's events, already read, into the file as ``child_file`` describes it."""
         file = fold(select(events, as_of=as_of, known_at=known_at))
         if file is None:
             return None
@@ -212,22 +221,29 @@ class CaseFiles:
         self, child_id: str, effective: date | datetime, *, is_correction: bool = False
     ) -> ChildFile:
         """Return the child's file now, refusing a command at ``effective`` it cannot take."""
+        return self._open(child_id, effective, is_correction=is_correction)[0]
+
+    def _open(
+        self, child_id: str, effective: date | datetime, *, is_correction: bool = False
+    ) -> tuple[ChildFile, list[Event[Any]]]:
+        """Like ``_open_file``, also returning the events read, so that they are read once."""
         self._check_effective(effective)
-        now = self.child_file(child_id)
+        events = self._child_events(child_id)
+        now = self._file_of(child_id, events)
         if now is None:
             raise ValidationError("child_id", f"no child {child_id!r} is registered")
         if _day(effective) < now.birth_date:
             raise ValidationError("effective", f"{effective} is before the child's birth")
         if is_correction:
-            return now
+            return now, events
         if now.status is FileStatus.DECEASED:
             raise ValidationError("child_id", f"child {child_id!r} has died; only corrections")
-        then = self.child_file(child_id, as_of=effective)  # at the instant the fold will use
+        then = self._file_of(child_id, events, as_of=effective)  # at the fold's own instant
         if then is None:
             raise ValidationError("effective", f"{effective} is before the file was opened")
         if then.status is not FileStatus.ACTIVE:
             raise ValidationError("effective", f"the file was {then.status} on {effective}")
-        return now
+        return now, events
 
     def _append(
         self,
@@ -275,11 +291,10 @@ class CaseFiles:
         With ``is_classified``, the facts may change the child's categories: if the rules find
         others than the file has, a ``categories_recorded`` event joins the same append.
         """
-        file = self._open_file(child_id, effective, is_correction=is_correction)
+        file, existing = self._open(child_id, effective, is_correction=is_correction)
         meta = self.directory().authorize(actor, command, area=file.village)
         pending: list[Any] = [self._pending(payload) for payload in payloads]
         if is_classified:
-            existing = self._child_events(child_id)
             pending += self._categories(child_id, existing, pending, effective, meta)
         writes = [(child_stream(child_id), pending, file.version)]
         return self._append(writes, effective=effective, meta=meta)
