@@ -31,6 +31,7 @@ from caselog.domain import (
 )
 from caselog.domain.rules import load_rule_set
 from caselog.testing import ManualClock
+from programme import build_directory
 
 V1, V2, TOWNSHIP = "v-1", "v-2", "t-1"
 DAY = date(2025, 3, 3)
@@ -41,18 +42,13 @@ def log() -> Iterator[Caselog]:
     clock = ManualClock(datetime(2026, 1, 5, 9, tzinfo=UTC))
     with caselog.open("memory:", clock=clock) as log:
         start = date(2025, 1, 1)
-        log.register_area("p", "P", AreaLevel.PROVINCE, actor=None, effective=start)
-        log.register_worker("admin", "A", Role.ADMIN, "p", actor=None, effective=start)
-        for code, level, parent in [
-            ("c", AreaLevel.COUNTY, "p"),
-            (TOWNSHIP, AreaLevel.TOWNSHIP, "c"),
-            (V1, AreaLevel.VILLAGE, TOWNSHIP),
-            (V2, AreaLevel.VILLAGE, TOWNSHIP),
-        ]:
-            log.register_area(code, code, level, parent=parent, actor="admin", effective=start)
-        log.register_worker("li", "Li", Role.VILLAGE_WORKER, V1, actor="admin", effective=start)
-        log.register_worker("wang", "Wang", Role.VILLAGE_WORKER, V2, actor="admin", effective=start)
-        log.register_worker("audit", "Au", Role.AUDITOR, "p", actor="admin", effective=start)
+        workers = [
+            ("li", Role.VILLAGE_WORKER, V1),
+            ("wang", Role.VILLAGE_WORKER, V2),
+            ("audit", Role.AUDITOR, "p"),
+        ]
+        build_directory(log, province="p", county="c", township=TOWNSHIP, villages=[V1, V2],
+                        workers=workers, effective=start)  # fmt: skip
         log.register_household("h-1", V1, "Group 3", actor="li", effective=start)
         log.register_household("h-2", V2, "Group 1", actor="wang", effective=start)
         log.register_child(

@@ -33,6 +33,7 @@ from caselog.domain import (
 )
 from caselog.domain.rules import load_rule_set
 from caselog.testing import ManualClock
+from programme import build_directory
 
 VILLAGE, OTHER_VILLAGE, TOWNSHIP = "510101001001", "510101001002", "510101001000"
 DAY = date(2025, 3, 3)
@@ -51,24 +52,14 @@ def log(clock: ManualClock) -> Iterator[Caselog]:
 
 def _setup(log: Caselog) -> None:
     day = date(2025, 1, 1)
-    log.register_area("51", "Sichuan", AreaLevel.PROVINCE, actor=None, effective=day)
-    log.register_worker("admin", "管理员", Role.ADMIN, "51", actor=None, effective=day)
-    areas = [
-        ("510101", "County", AreaLevel.COUNTY, "51"),
-        (TOWNSHIP, "Township", AreaLevel.TOWNSHIP, "510101"),
-        (VILLAGE, "Qingshui", AreaLevel.VILLAGE, TOWNSHIP),
-        (OTHER_VILLAGE, "Baishui", AreaLevel.VILLAGE, TOWNSHIP),
-    ]
-    for code, name, level, parent in areas:
-        log.register_area(code, name, level, parent=parent, actor="admin", effective=day)
     workers = [
         ("li", Role.VILLAGE_WORKER, VILLAGE),
         ("wang", Role.VILLAGE_WORKER, OTHER_VILLAGE),
         ("zhao", Role.TOWNSHIP_SUPERVISOR, TOWNSHIP),
         ("audit", Role.AUDITOR, "51"),
     ]
-    for worker, role, area in workers:
-        log.register_worker(worker, worker.title(), role, area, actor="admin", effective=day)
+    build_directory(log, province="51", county="510101", township=TOWNSHIP,
+                    villages=[VILLAGE, OTHER_VILLAGE], workers=workers, effective=day)  # fmt: skip
     log.register_household("h-1", VILLAGE, "Group 3", actor="li", effective=day)
 
 

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 import caselog
 from caselog import Caselog
 from caselog.domain import (
-    AreaLevel,
     CareArrangementRecorded,
     CarerRelation,
     ChildFile,
@@ -23,6 +22,7 @@ from caselog.domain import (
 )
 from caselog.domain.file import fold, select
 from caselog.testing import ManualClock
+from programme import build_directory
 
 START = date(2024, 1, 2)
 VILLAGE = "v-1"
@@ -31,12 +31,9 @@ VILLAGE = "v-1"
 def _ready() -> tuple[Caselog, ManualClock]:
     clock = ManualClock(datetime(2026, 1, 5, 9, tzinfo=UTC))
     log = caselog.open("memory:", clock=clock)
-    log.register_area("p", "P", AreaLevel.PROVINCE, actor=None, effective=START)
-    log.register_worker("admin", "A", Role.ADMIN, "p", actor=None, effective=START)
-    for code, level, parent in [("c", AreaLevel.COUNTY, "p"), ("t", AreaLevel.TOWNSHIP, "c"),
-                                (VILLAGE, AreaLevel.VILLAGE, "t")]:  # fmt: skip
-        log.register_area(code, code, level, parent=parent, actor="admin", effective=START)
-    log.register_worker("li", "Li", Role.VILLAGE_WORKER, VILLAGE, actor="admin", effective=START)
+    workers = [("li", Role.VILLAGE_WORKER, VILLAGE)]
+    build_directory(log, province="p", county="c", township="t", villages=[VILLAGE],
+                    workers=workers, effective=START)  # fmt: skip
     log.register_household("h-1", VILLAGE, "Group 3", actor="li", effective=START)
     log.register_child("c-1", household_id="h-1", name="王小明", sex=Sex.MALE,
                        birth_date=date(2013, 5, 2), actor="li", effective=START)  # fmt: skip
