@@ -3,12 +3,30 @@
 Importing caselog registers every event type here in :data:`caselog.default_registry`.
 """
 
+from caselog.domain.applications import (
+    ApplicationApproved,
+    ApplicationDrafted,
+    ApplicationForwarded,
+    ApplicationIdClaimed,
+    ApplicationRejected,
+    ApplicationReturned,
+    ApplicationSubmitted,
+    ApplicationVerified,
+    ApplicationWithdrawn,
+    DecisionEvidence,
+    EvidenceFact,
+    EvidenceRequested,
+    EvidenceSupplied,
+    StandardSeen,
+    VerificationFailed,
+)
 from caselog.domain.areas import (
     AreaRegistered,
     WorkerAssigned,
     WorkerDeactivated,
     WorkerRegistered,
 )
+from caselog.domain.benefits import Application, Benefits, Entitlement, Payment
 from caselog.domain.categories import CategoriesRecorded, CategoryPeriod
 from caselog.domain.children import (
     CareArrangementRecorded,
@@ -22,12 +40,15 @@ from caselog.domain.children import (
     SchoolingRecorded,
 )
 from caselog.domain.codes import (
+    Applicant,
+    ApplicationStatus,
     AreaLevel,
     AttemptFailure,
     CarerRelation,
     ClosureReason,
     ConcernKind,
     DisabilityType,
+    EntitlementStatus,
     FileStatus,
     HealthCondition,
     HowFound,
@@ -35,15 +56,33 @@ from caselog.domain.codes import (
     Need,
     Parent,
     ParentSituation,
+    PaymentStatus,
     RiskLevel,
     Role,
     SchoolStage,
     Sex,
+    TerminationReason,
     VisitMode,
     VisitPurpose,
 )
+from caselog.domain.commands.entitlements import ReviewDue
 from caselog.domain.corrections import EventCorrected, EventVoided
 from caselog.domain.directory import Area, Directory, Worker
+from caselog.domain.eligibility import Eligibility
+from caselog.domain.entitlements import (
+    BenefitStandardSet,
+    EntitlementAmountChanged,
+    EntitlementResumed,
+    EntitlementStarted,
+    EntitlementSuspended,
+    EntitlementTerminated,
+    PaymentConfirmed,
+    PaymentFailed,
+    PaymentIssued,
+    PaymentReissued,
+    PaymentReversed,
+)
+from caselog.domain.explain import DecisionExplanation, DecisionReview, FactChange, Recheck
 from caselog.domain.file import ChildFile
 from caselog.domain.homes import HomeSessionHeld
 from caselog.domain.households import (
@@ -69,10 +108,24 @@ from caselog.domain.visits import (
 )
 
 __all__ = [
+    "Applicant",
+    "Application",
+    "ApplicationApproved",
+    "ApplicationDrafted",
+    "ApplicationForwarded",
+    "ApplicationIdClaimed",
+    "ApplicationRejected",
+    "ApplicationReturned",
+    "ApplicationStatus",
+    "ApplicationSubmitted",
+    "ApplicationVerified",
+    "ApplicationWithdrawn",
     "Area",
     "AreaLevel",
     "AreaRegistered",
     "AttemptFailure",
+    "BenefitStandardSet",
+    "Benefits",
     "CareArrangementRecorded",
     "CarerRelation",
     "CaseClosed",
@@ -89,11 +142,26 @@ __all__ = [
     "ConcernFollowedUp",
     "ConcernKind",
     "ConcernReported",
+    "DecisionEvidence",
+    "DecisionExplanation",
+    "DecisionReview",
     "Directory",
     "DisabilityRecorded",
     "DisabilityType",
+    "Eligibility",
+    "Entitlement",
+    "EntitlementAmountChanged",
+    "EntitlementResumed",
+    "EntitlementStarted",
+    "EntitlementStatus",
+    "EntitlementSuspended",
+    "EntitlementTerminated",
     "EventCorrected",
     "EventVoided",
+    "EvidenceFact",
+    "EvidenceRequested",
+    "EvidenceSupplied",
+    "FactChange",
     "FileStatus",
     "HealthCondition",
     "HealthRecorded",
@@ -109,12 +177,24 @@ __all__ = [
     "Parent",
     "ParentSituation",
     "ParentStatusRecorded",
+    "Payment",
+    "PaymentConfirmed",
+    "PaymentFailed",
+    "PaymentIssued",
+    "PaymentReissued",
+    "PaymentReversed",
+    "PaymentStatus",
+    "Recheck",
+    "ReviewDue",
     "RiskAssessed",
     "RiskLevel",
     "Role",
     "SchoolStage",
     "SchoolingRecorded",
     "Sex",
+    "StandardSeen",
+    "TerminationReason",
+    "VerificationFailed",
     "VisitAttemptFailed",
     "VisitCancelled",
     "VisitCompleted",

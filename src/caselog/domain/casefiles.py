@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from caselog.domain.benefits import benefits_stream
 from caselog.domain.categories import CategoriesRecorded
 from caselog.domain.children import ChildRegistered
 from caselog.domain.codes import AreaLevel, FileStatus
@@ -133,7 +134,7 @@ class CaseFiles:
         }
         for household in sorted(households):
             events += self.read_stream(household_stream(household))
-        return events
+        return events + self.read_stream(benefits_stream(child_id))
 
     def child_file(
         self,
@@ -319,7 +320,11 @@ class CaseFiles:
         checked at its date and again at each later date on which a fact of the file takes effect.
         """
         start = moment(effective)
-        later = {moment(e.effective): e.effective for e in existing if moment(e.effective) > start}
+        later = {
+            moment(e.effective): e.effective
+            for e in existing
+            if moment(e.effective) > start and not e.stream.startswith("benefits:")
+        }
         added: list[Pending] = []
         for point in [effective, *(later[key] for key in sorted(later))]:
             after = self._prospective(existing, [*pending, *added], effective, meta, as_of=point)

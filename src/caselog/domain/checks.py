@@ -9,7 +9,7 @@ import attrs
 
 from caselog.errors import ValidationError
 
-__all__ = ["grade", "non_empty", "optional_non_empty"]
+__all__ = ["grade", "non_empty", "optional_non_empty", "positive"]
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
@@ -30,3 +30,9 @@ def grade(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
     """The value is None or a disability grade from 1 (most severe) to 4."""
     if value is not None and (type(value) is not int or not 1 <= value <= 4):
         raise ValidationError(attribute.name, f"{value!r} is not a grade from 1 to 4")
+
+
+def positive(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The value is a whole number above zero (an amount in whole yuan, say)."""
+    if type(value) is not int or value <= 0:
+        raise ValidationError(attribute.name, f"{value!r} is not a whole number above zero")

@@ -10,12 +10,15 @@ from __future__ import annotations
 import enum
 
 __all__ = [
+    "Applicant",
+    "ApplicationStatus",
     "AreaLevel",
     "AttemptFailure",
     "CarerRelation",
     "ClosureReason",
     "ConcernKind",
     "DisabilityType",
+    "EntitlementStatus",
     "FileStatus",
     "HealthCondition",
     "HowFound",
@@ -23,10 +26,12 @@ __all__ = [
     "Need",
     "Parent",
     "ParentSituation",
+    "PaymentStatus",
     "RiskLevel",
     "Role",
     "SchoolStage",
     "Sex",
+    "TerminationReason",
     "VisitMode",
     "VisitPurpose",
 ]
@@ -214,3 +219,71 @@ class FileStatus(enum.StrEnum):
     DECEASED = "deceased"
     CLOSED = "closed"
     AGED_OUT = "aged_out"
+
+
+class ApplicationStatus(enum.StrEnum):
+    """Where an application for a benefit stands. The last four are final."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # waiting at its review level
+    EVIDENCE_REQUESTED = "evidence_requested"
+    VERIFIED = "verified"  # passed a level, waiting at the next one
+    RETURNED = "returned"  # sent back by the deciding level, waiting at the level below
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    FAILED = "failed"  # failed verification
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def is_final(self) -> bool:
+        """True once nothing can follow."""
+        return self in _FINAL
+
+
+_FINAL = frozenset(
+    {
+        ApplicationStatus.APPROVED,
+        ApplicationStatus.REJECTED,
+        ApplicationStatus.FAILED,
+        ApplicationStatus.WITHDRAWN,
+    }
+)
+
+
+class EntitlementStatus(enum.StrEnum):
+    """Where an entitlement stands; ``terminated`` is final."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    TERMINATED = "terminated"
+
+
+class TerminationReason(enum.StrEnum):
+    """Why an entitlement ended."""
+
+    AGED_OUT = "aged_out"  # turned 18 and not in full-time education
+    PARENT_RELEASED = "parent_released"
+    PARENT_FOUND = "parent_found"
+    PARENT_RETURNED = "parent_returned"
+    ADOPTED = "adopted"
+    DIED = "died"
+    MOVED_AWAY = "moved_away"
+    RECLASSIFIED = "reclassified"
+    OTHER = "other"
+
+
+class PaymentStatus(enum.StrEnum):
+    """Where one month's payment of an entitlement stands."""
+
+    ISSUED = "issued"
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+    REVERSED = "reversed"
+
+
+class Applicant(enum.StrEnum):
+    """Who applies for a benefit on the child's behalf."""
+
+    GUARDIAN = "guardian"
+    VILLAGE_COMMITTEE = "village_committee"
+    OTHER = "other"

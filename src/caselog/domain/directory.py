@@ -38,6 +38,13 @@ PERMISSIONS: Mapping[str, frozenset[Role]] = {
     "correct": _FIELD_WORK,
     "reclassify": _FIELD_WORK | {Role.ADMIN},
     "confirm_categories": frozenset({Role.TOWNSHIP_SUPERVISOR}),
+    "draft_application": _FIELD_WORK,
+    "submit_application": _FIELD_WORK,
+    "supply_evidence": _FIELD_WORK,
+    "withdraw_application": _FIELD_WORK,
+    "review_application": frozenset({Role.TOWNSHIP_SUPERVISOR, Role.COUNTY_OFFICER}),
+    "manage_entitlement": frozenset({Role.COUNTY_OFFICER}),
+    "set_benefit_standard": frozenset({Role.COUNTY_OFFICER, Role.ADMIN}),
 }
 """Which roles may issue each kind of command; auditors issue none."""
 
@@ -138,6 +145,15 @@ class Directory:
     def active_admins(self) -> list[str]:
         """Return the ids of the active admins."""
         return [w.worker_id for w in self.workers.values() if w.role is Role.ADMIN and w.is_active]
+
+    def is_unadministered_province(self, code: str) -> bool:
+        """True for a registered province in which no active admin works yet."""
+        area = self.areas.get(code)
+        return (
+            area is not None
+            and area.level is AreaLevel.PROVINCE
+            and not any(self.is_within(self.workers[w].area, code) for w in self.active_admins())
+        )
 
     def check_level(self, role: Role, area: str, *, field: str) -> None:
         """Refuse an area whose level does not suit the role (a village worker in a village)."""

@@ -16,6 +16,7 @@ import attrs
 from caselog.domain import children as ch
 from caselog.domain import lifecycle as lc
 from caselog.domain import visits as vs
+from caselog.domain.benefits import BENEFIT_EVENTS, Application, Entitlement, fold_benefits
 from caselog.domain.categories import CategoriesRecorded
 from caselog.domain.codes import FileStatus, HowFound, Sex
 from caselog.domain.corrections import EventCorrected, EventVoided
@@ -122,7 +123,8 @@ class Source:
 
 @attrs.frozen
 class ChildFile:
-    """What is known of one child at one moment: identity, family, care, needs, visits, status.
+    """What is known of one child at one moment: identity, family, care, needs, visits, status,
+    and the child's applications and entitlements (with their payments).
 
     Facts hold the latest payload of their kind. ``basis`` says, for each kind of fact, which event
     it comes from and since when it holds, for the rules and for auditors.
@@ -159,6 +161,8 @@ class ChildFile:
     basis: tuple[Source, ...] = ()
     version: int = 0
     next_visit: VisitDue | None = None  # set when the file is read with a rule set
+    applications: tuple[Application, ...] = ()
+    entitlements: tuple[Entitlement, ...] = ()
 
     def age_on(self, day: date) -> int:
         """The child's age in whole years on ``day``."""
@@ -331,8 +335,12 @@ def fold(events: Iterable[Event[Any]]) -> ChildFile | None:
     """Fold selected events into the file; None until the child is registered."""
     file: ChildFile | None = None
     means: dict[str, tuple[HouseholdEconomicStatusRecorded, Event[Any]]] = {}
+    benefits: list[Event[Any]] = []
     for event in events:
         data = event.data
+        if type(data) in BENEFIT_EVENTS:
+            benefits.append(event)
+            continue
         if isinstance(data, HouseholdEconomicStatusRecorded):
             means[data.household_id] = (data, event)  # a household's means, whoever lives there
         if file is None:
@@ -346,7 +354,10 @@ def fold(events: Iterable[Event[Any]]) -> ChildFile | None:
                 file = _with_means(file, means)
         if file is not None and event.stream.startswith("child:"):
             file = attrs.evolve(file, version=max(file.version, event.version))
-    return file
+    if file is None or not benefits:
+        return file
+    folded = fold_benefits(benefits)
+    return attrs.evolve(file, applications=folded.applications, entitlements=folded.entitlements)
 
 
 def _with_means(

@@ -6,7 +6,9 @@ concurrency, and returns the recorded events. A refused command raises
 :class:`~caselog.ValidationError` naming the field, and writes nothing.
 """
 
+from caselog.domain.commands.applications import ApplicationCommands
 from caselog.domain.commands.categories import CategoryCommands
+from caselog.domain.commands.entitlements import EntitlementCommands
 from caselog.domain.commands.facts import FactCommands
 from caselog.domain.commands.fixes import FixCommands
 from caselog.domain.commands.registration import RegistrationCommands
@@ -16,6 +18,12 @@ __all__ = ["CaseFileCommands"]
 
 
 class CaseFileCommands(
-    RegistrationCommands, FactCommands, StatusCommands, FixCommands, CategoryCommands
+    RegistrationCommands,
+    FactCommands,
+    StatusCommands,
+    FixCommands,
+    CategoryCommands,
+    ApplicationCommands,
+    EntitlementCommands,
 ):
     """Every case-file command and read."""

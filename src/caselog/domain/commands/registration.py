@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+import attrs
+
 from caselog.domain import children as ch
 from caselog.domain.areas import (
     AreaRegistered,
@@ -79,7 +81,11 @@ class RegistrationCommands(CaseFiles):
         role = _code(Role, role, "role")
         directory.area(area, field="area")
         directory.check_level(role, area, field="area")
-        meta = directory.authorize(actor, "register_worker", area=area)
+        if role is Role.ADMIN and directory.is_unadministered_province(area):
+            # a province added by another province's admin gets its first admin from them
+            meta = attrs.evolve(directory.authorize(actor, "register_area", area=None), area=area)
+        else:
+            meta = directory.authorize(actor, "register_worker", area=area)
         if meta.role == "bootstrap" and role is not Role.ADMIN:
             raise ValidationError("role", "the first worker registered must be an admin")
         if worker_id in directory.workers:

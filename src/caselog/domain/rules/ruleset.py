@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from caselog.errors import ValidationError
 __all__ = [
     "CATEGORIES",
     "CONDITIONS",
+    "BenefitRules",
+    "ReviewStep",
     "RuleSet",
     "VisitRules",
     "load_rule_set",
@@ -86,6 +89,38 @@ class VisitRules:
 
 
 @attrs.frozen
+class ReviewStep:
+    """One level of a benefit's review chain and its time limit in working days."""
+
+    level: str
+    working_days: int
+
+
+@attrs.frozen
+class BenefitRules:
+    """One benefit: who qualifies, how it is reviewed, and how it is paid.
+
+    ``qualifying`` names the categories that qualify a child (any one of them); ``excludes`` the
+    benefits a child may not hold at the same time; ``review`` the chain of levels, the last of
+    which decides; ``payment`` is ``monthly`` (at the area's standard) or ``once`` (the amount
+    the decision grants); ``review_at_age`` the age at which the entitlement is due for review.
+    """
+
+    title: str
+    qualifying: frozenset[str]
+    review: tuple[ReviewStep, ...]
+    payment: str
+    public_posting: bool = False
+    excludes: frozenset[str] = frozenset()
+    review_at_age: int | None = None
+
+    @property
+    def is_monthly(self) -> bool:
+        """True for an allowance paid every month."""
+        return self.payment == "monthly"
+
+
+@attrs.frozen
 class RuleSet:
     """One version of a jurisdiction's classification rules."""
 
@@ -99,6 +134,16 @@ class RuleSet:
     disabled: AgeRules
     general: GeneralRules
     visits: VisitRules
+    benefits: dict[str, BenefitRules] = attrs.Factory(dict)
+    holidays: frozenset[date] = frozenset()
+
+    def benefit(self, name: str) -> BenefitRules:
+        """Return a benefit's rules, or refuse the ``benefit`` field."""
+        try:
+            return self.benefits[name]
+        except KeyError:
+            known = ", ".join(sorted(self.benefits))
+            raise ValidationError("benefit", f"{name!r} is not one of {known}") from None
 
     @property
     def label(self) -> str:
@@ -107,6 +152,9 @@ class RuleSet:
 
 
 _converter = cattrs.Converter(forbid_extra_keys=True)
+_converter.register_structure_hook(
+    date, lambda value, _: value if isinstance(value, date) else date.fromisoformat(value)
+)
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -184,9 +232,34 @@ def _check_names(rules: RuleSet, origin: str) -> None:
     rule = rules.de_facto_unsupported
     if bad := (rule.severe_disability_grades | rule.mental_disability_grades) - {1, 2, 3, 4}:
         raise ValidationError("de_facto_unsupported", f"{origin}: grades {sorted(bad)} are not 1-4")
+    _check_benefits(rules, origin)
     kinds = {member.value for member in DisabilityType}
     if unknown := rules.de_facto_unsupported.mental_disability_kinds - kinds:
         raise ValidationError("de_facto_unsupported", f"{origin}: unknown kinds {sorted(unknown)}")
+
+
+_REVIEW_LEVELS = ("township", "county")
+_PAYMENTS = frozenset({"monthly", "once"})
+
+
+def _check_benefits(rules: RuleSet, origin: str) -> None:
+    """Refuse benefits that name unknown categories, benefits, levels or payment kinds, or
+    whose review chain does not go up the tree."""
+    for name, benefit in rules.benefits.items():
+        field = f"benefits.{name}"
+        if unknown := benefit.qualifying - CATEGORIES:
+            raise ValidationError(field, f"{origin}: unknown categories {sorted(unknown)}")
+        if unknown := benefit.excludes - set(rules.benefits):
+            raise ValidationError(field, f"{origin}: unknown benefits {sorted(unknown)}")
+        if benefit.payment not in _PAYMENTS:
+            raise ValidationError(field, f"{origin}: payment must be monthly or once")
+        levels = [step.level for step in benefit.review]
+        if not levels or any(level not in _REVIEW_LEVELS for level in levels):
+            raise ValidationError(field, f"{origin}: review levels must be township or county")
+        if levels != sorted(set(levels), key=_REVIEW_LEVELS.index):
+            raise ValidationError(field, f"{origin}: review goes up the tree, one step a level")
+        if any(step.working_days <= 0 for step in benefit.review):
+            raise ValidationError(field, f"{origin}: working days must be above zero")
 
 
 @functools.cache

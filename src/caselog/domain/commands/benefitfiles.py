@@ -1,0 +1,103 @@
+"""What the application, entitlement and payment commands share: finding an application's child,
+the child's benefits as they stand, the standard in force, and the checks of every step."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from caselog.domain.applications import StandardSeen
+from caselog.domain.benefits import Benefits, benefits_stream, fold_benefits
+from caselog.domain.calendar import check_month
+from caselog.domain.casefiles import CaseFiles
+from caselog.domain.codes import AreaLevel, Role
+from caselog.domain.file import moment
+from caselog.errors import ValidationError
+from caselog.events.envelope import Event, Metadata
+
+__all__ = ["BenefitFiles", "ChildBenefits", "application_stream", "standard_stream"]
+
+Effective = date | datetime
+
+LEVEL_ROLE = {"township": Role.TOWNSHIP_SUPERVISOR, "county": Role.COUNTY_OFFICER}
+"""The role that reviews at each level of a review chain."""
+
+
+def application_stream(application_id: str) -> str:
+    """The stream that holds an application id's claim."""
+    return f"application:{application_id}"
+
+
+def standard_stream(benefit: str, area: str) -> str:
+    """The stream of a benefit's standards set by an area."""
+    return f"standard:{benefit}:{area}"
+
+
+class ChildBenefits:
+    """A child's benefits stream as read: the events, the folded state, the version."""
+
+    def __init__(self, child_id: str, events: list[Event[Any]]) -> None:
+        self.child_id = child_id
+        self.events = events
+        self.state: Benefits = fold_benefits(events)
+        self.version = events[-1].version if events else 0
+
+
+class BenefitFiles(CaseFiles):
+    """Reads and checks shared by the benefit commands."""
+
+    def _benefits(self, child_id: str) -> ChildBenefits:
+        return ChildBenefits(child_id, self.read_stream(benefits_stream(child_id)))
+
+    def _owner(self, application_id: str, *, field: str = "application_id") -> str:
+        """Return the child an application (or the entitlement it started) is about."""
+        claim = self.read_stream(application_stream(application_id), last=1)
+        if not claim:
+            raise ValidationError(field, f"no application {application_id!r} is recorded")
+        child_id: str = claim[0].data.child_id
+        return child_id
+
+    def _check_order(self, benefits: ChildBenefits, effective: Effective) -> None:
+        """Refuse a step dated before the last step of the child's benefits: they are recorded
+        in the order they happened, so the stream's order is their order in time."""
+        self._check_effective(effective)
+        if benefits.events and moment(effective) < moment(benefits.events[-1].effective):
+            last = benefits.events[-1]
+            raise ValidationError(
+                "effective", f"{effective} is before the last step ({last.type}) on "
+                f"{last.effective}",
+            )  # fmt: skip
+
+    def _reviewer(self, actor: str, level: str, township: str, doing: str) -> Metadata:
+        """Authorize ``actor`` to act at ``level`` for an application at ``township``."""
+        directory = self.directory()
+        meta = directory.authorize(actor, "review_application", area=township)
+        wanted = LEVEL_ROLE[level]
+        if meta.role != wanted.value:
+            raise ValidationError(
+                "actor", f"a {meta.role} may not {doing} at the {level}: that is for a {wanted}"
+            )
+        return meta
+
+    def _township(self, code: str, *, field: str = "township") -> str:
+        if self.directory().area(code, field=field).level is not AreaLevel.TOWNSHIP:
+            raise ValidationError(field, f"{code!r} is not a township")
+        return code
+
+    def _standard(self, benefit: str, area: str, month: str) -> StandardSeen | None:
+        """Return the standard in force for ``benefit`` in ``area`` in ``month``: the latest one
+        from that month or before, set by the nearest area up the tree that set one."""
+        for code in self.directory().lineage(area):
+            found: tuple[str, Event[Any]] | None = None
+            for event in self.read_stream(standard_stream(benefit, code)):
+                if event.data.from_month <= month and (found is None or event.data.from_month >=
+                                                       found[0]):  # fmt: skip
+                    found = (event.data.from_month, event)
+            if found is not None:
+                data = found[1].data
+                return StandardSeen(code, data.monthly_amount, data.from_month, found[1].event_id)
+        return None
+
+    @staticmethod
+    def _month(field: str, value: object) -> str:
+        return check_month(field, value)
