@@ -534,6 +534,18 @@ def test_only_a_province_admin_adds_provinces(log: Caselog) -> None:
         "x", "X", Role.ADMIN, "nowhere", actor="admin", effective=DAY))  # fmt: skip
 
 
+def test_a_new_province_gets_its_first_admin_from_the_admin_who_added_it(log: Caselog) -> None:
+    """A province admin adds a province and registers its first admin, once: after that, the
+    new province's admins register its workers."""
+    log.register_area("p2", "P2", AreaLevel.PROVINCE, actor="admin", effective=DAY)
+    _refused(log, "actor", lambda: log.register_worker(
+        "w2", "W", Role.AUDITOR, "p2", actor="admin", effective=DAY))  # fmt: skip
+    log.register_worker("admin2", "A2", Role.ADMIN, "p2", actor="admin", effective=DAY)
+    _refused(log, "actor", lambda: log.register_worker(
+        "admin3", "A3", Role.ADMIN, "p2", actor="admin", effective=DAY))  # fmt: skip
+    log.register_worker("admin3", "A3", Role.ADMIN, "p2", actor="admin2", effective=DAY)
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -213,3 +213,45 @@ def test_bad_rule_sets_are_refused(text: str) -> None:
 def test_add_months_keeps_to_the_month(day: date, months: int, expected: date) -> None:
     """Adding months keeps the day, or takes the month's last day when it is shorter."""
     assert add_months(day, months) == expected
+
+
+def test_the_national_rules_describe_the_benefits() -> None:
+    """The five national benefits, with their chains, payments and exclusions."""
+    rules = national_rule_set()
+    assert set(rules.benefits) == {
+        "orphan_allowance", "de_facto_allowance", "medical_assistance", "education_aid",
+        "temporary_assistance",
+    }  # fmt: skip
+    orphan = rules.benefit("orphan_allowance")
+    assert [(s.level, s.working_days) for s in orphan.review] == [("township", 15),
+                                                                  ("county", 15)]  # fmt: skip
+    assert orphan.is_monthly
+    assert not orphan.public_posting
+    assert orphan.excludes == {"de_facto_allowance"}
+    assert not rules.benefit("temporary_assistance").is_monthly
+    with pytest.raises(ValidationError, match="'housing' is not one of") as caught:
+        rules.benefit("housing")
+    assert caught.value.field == "benefit"
+
+
+_BENEFIT = "[benefits.orphan_allowance]\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('qualifying = ["orphans"]', "unknown categories"),
+        ('excludes = ["housing"]', "unknown benefits"),
+        ('payment = "weekly"', "monthly or once"),
+        ('review = [{ level = "village", working_days = 5 }]', "township or county"),
+        ('review = []', "township or county"),
+        ('review = [{ level = "county", working_days = 5 }, { level = "township", '
+         'working_days = 5 }]', "up the tree"),
+        ('review = [{ level = "township", working_days = 0 }]', "above zero"),
+    ],
+)  # fmt: skip
+def test_bad_benefits_are_refused(text: str, reason: str) -> None:
+    """A benefit naming what does not exist, or whose chain does not go up, is refused."""
+    with pytest.raises(ValidationError, match=reason) as caught:
+        load_rule_set(f'extends = "national"\n{_BENEFIT}{text}\n')
+    assert caught.value.field == "benefits.orphan_allowance"
