@@ -34,13 +34,16 @@ def test_month_arithmetic_crosses_years() -> None:
     assert month_start("2025-02") == date(2025, 2, 1)
 
 
+def _index(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[5:])
+
+
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2999, 12, 1)), st.integers(-60, 60))
 def test_next_month_moves_by_whole_months(day: date, count: int) -> None:
     month = month_of(day)
     moved = next_month(month, count)
     assert check_month("month", moved) == moved
-    index = lambda m: int(m[:4]) * 12 + int(m[5:])  # noqa: E731
-    assert index(moved) - index(month) == count
+    assert _index(moved) - _index(month) == count
     assert next_month(moved, -count) == month
 
 
