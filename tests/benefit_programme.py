@@ -1,9 +1,13 @@
 """A programme for the benefit tests: two counties, three townships (one in another province),
 a village in each, their workers, and children who qualify for one allowance or another."""
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
-from caselog import Caselog
+import pytest
+
+from caselog import Caselog, ValidationError
 from caselog.domain import AreaLevel, Parent, ParentSituation, ParentStatusRecorded, Role, Sex
 from programme import build_directory
 
@@ -96,3 +100,13 @@ def approved(log: Caselog, application_id: str, child_id: str, benefit: str, day
     log.submit_application(application_id, actor="li", effective=day)
     log.verify_application(application_id, actor="zhao", effective=day)
     log.approve_application(application_id, actor="chen", effective=day)
+
+
+def refused(log: Caselog, field: str, match: str, step: Callable[[], Any]) -> ValidationError:
+    """Run a step that must be refused on ``field``, and check that it wrote nothing."""
+    before = log.store.last_event()
+    with pytest.raises(ValidationError, match=match) as caught:
+        step()
+    assert caught.value.field == field
+    assert log.store.last_event() == before
+    return caught.value

@@ -3,12 +3,13 @@
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 import caselog
 from benefit_programme import (
+    COUNTY,
     ELSEWHERE_COUNTY,
     ELSEWHERE_TOWNSHIP,
     FAR_TOWNSHIP,
@@ -20,8 +21,9 @@ from benefit_programme import (
     child,
     de_facto,
     orphan,
+    refused,
 )
-from caselog import Caselog, ValidationError
+from caselog import Caselog
 from caselog.domain import (
     ApplicationStatus,
     EntitlementStatus,
@@ -31,6 +33,7 @@ from caselog.domain import (
     TerminationReason,
 )
 from caselog.domain.applications import ApplicationApproved, ApplicationSubmitted
+from caselog.domain.rules import load_rule_set
 from caselog.testing import ManualClock
 
 DAY = date(2025, 3, 10)
@@ -42,16 +45,6 @@ def log() -> Iterator[Caselog]:
         build(log)
         orphan(log)
         yield log
-
-
-def refused(log: Caselog, field: str, match: str, step: Callable[[], Any]) -> ValidationError:
-    """Run a step that must be refused on ``field``, and check that it wrote nothing."""
-    before = log.store.last_event()
-    with pytest.raises(ValidationError, match=match) as caught:
-        step()
-    assert caught.value.field == field
-    assert log.store.last_event() == before
-    return caught.value
 
 
 def submitted(log: Caselog, application_id: str = "a-1", benefit: str = "orphan_allowance",
@@ -506,7 +499,7 @@ def test_approval_is_refused_without_a_standard_in_the_county(log: Caselog) -> N
     refused(
         log,
         "benefit",
-        "no standard for orphan_allowance is set for 510201 or above in 2025-04",
+        "no standard for orphan_allowance is set in 5102 for 2025-04",
         lambda: log.approve_application("a-1", actor="sun", effective=DAY),
     )
 
@@ -526,3 +519,144 @@ def test_approval_is_refused_when_the_rules_no_longer_support_it(log: Caselog) -
         lambda: log.approve_application("a-1", actor="chen", effective=DAY),
     )
     log.reject_application("a-1", reason="the mother is alive", actor="chen", effective=DAY)
+
+
+def test_an_exception_is_a_supervisors_and_only_where_the_rules_call_for_one(
+    log: Caselog,
+) -> None:
+    log.draft_application("a-1", "c-1", "orphan_allowance", actor="li", effective=DAY)
+    refused(
+        log,
+        "exception",
+        "only a township supervisor",
+        lambda: log.submit_application("a-1", exception="x", actor="li", effective=DAY),
+    )
+    refused(
+        log,
+        "exception",
+        "no exception is needed: on 2025-03-10 the rules",
+        lambda: log.submit_application("a-1", exception="x", actor="zhao", effective=DAY),
+    )
+
+
+def test_submission_asks_the_rules_about_its_own_date(log: Caselog) -> None:
+    log.record_fact(ParentStatusRecorded("c-1", Parent.MOTHER, ParentSituation.MIGRANT_WORKER),
+                    actor="li", effective=date(2025, 4, 1))  # fmt: skip
+    log.draft_application("a-1", "c-1", "orphan_allowance", actor="li", effective=DAY)
+    event = log.submit_application("a-1", actor="li", effective=DAY)  # an orphan on 10 March
+    assert isinstance(event.data, ApplicationSubmitted)
+    assert event.data.evidence.qualifies
+    assert [c.category for c in event.data.evidence.categories] == ["orphan"]
+
+
+def test_no_positive_step_after_the_child_died(log: Caselog) -> None:
+    submitted(log)
+    log.record_death("c-1", actor="li", effective=date(2025, 3, 12))
+    refused(
+        log,
+        "application_id",
+        "file was deceased",
+        lambda: log.verify_application("a-1", actor="zhao", effective=date(2025, 3, 13)),
+    )
+    log.fail_verification("a-1", reason="the child died", actor="zhao",
+                          effective=date(2025, 3, 13))  # fmt: skip
+
+
+def test_exclusions_hold_whichever_benefit_names_them() -> None:
+    rules = load_rule_set('extends = "national"\n[benefits.de_facto_allowance]\nexcludes = []\n')
+    with caselog.open("memory:", clock=ManualClock(datetime(2025, 6, 1, 9, tzinfo=UTC)),
+                      rules=rules) as log:  # fmt: skip
+        build(log)
+        de_facto(log, "c-2")
+        log.record_fact(ParentStatusRecorded("c-2", Parent.FATHER, ParentSituation.DECEASED),
+                        actor="li", effective=date(2025, 2, 1))  # fmt: skip
+        approved(log, "a-1", "c-2", "orphan_allowance", date(2025, 2, 3))
+        log.record_fact(ParentStatusRecorded("c-2", Parent.FATHER, ParentSituation.IMPRISONED,
+                                             until=date(2030, 1, 1)), actor="li",
+                        effective=date(2025, 3, 1))  # fmt: skip
+        submitted(log, "a-2", "de_facto_allowance", "c-2")
+        log.verify_application("a-2", actor="zhao", effective=DAY)
+        refused(
+            log,
+            "benefit",
+            "cannot hold de_facto_allowance with it",
+            lambda: log.approve_application("a-2", actor="chen", effective=DAY),
+        )
+
+
+def test_a_monthly_allowance_takes_no_amount(log: Caselog) -> None:
+    submitted(log)
+    log.verify_application("a-1", actor="zhao", effective=DAY)
+    refused(
+        log,
+        "amount",
+        "paid at the county's standard",
+        lambda: log.approve_application("a-1", amount=5000, actor="chen", effective=DAY),
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "field", "reason"),
+    [(["orphan_allowance"], "benefit", "is not one of"),
+     ("x" * 151, "application_id", "not an id"), ("a\n1", "application_id", "not an id"),
+     (7, "application_id", "not an id")],
+)  # fmt: skip
+def test_bad_arguments_are_refused_on_their_field(
+    log: Caselog, value: Any, field: str, reason: str
+) -> None:
+    application_id, benefit = ("a-1", value) if field == "benefit" else (value, "orphan_allowance")
+    refused(
+        log,
+        field,
+        reason,
+        lambda: log.draft_application(application_id, "c-1", benefit, actor="li", effective=DAY),
+    )
+    if field == "benefit":
+        log.draft_application("a-1", "c-1", "orphan_allowance", actor="li", effective=DAY)
+        refused(
+            log,
+            "township",
+            "not a registered area",
+            lambda: log.submit_application(
+                "a-1", township=cast(Any, [TOWNSHIP]), actor="li", effective=DAY
+            ),
+        )
+
+
+def test_an_approval_racing_a_new_standard_is_refused_and_retried(
+    log: Caselog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    submitted(log)
+    log.verify_application("a-1", actor="zhao", effective=DAY)
+    other = caselog.Caselog(log.store, clock=log.clock)  # another officer, same store
+    checked = log._exclusive
+
+    def exclusive_then_race(*args: Any) -> None:
+        checked(*args)  # after approve read the county's register, before it appends
+        other.set_benefit_standard("orphan_allowance", COUNTY, 1400, from_month="2025-04",
+                                   actor="chen", effective=DAY)  # fmt: skip
+
+    monkeypatch.setattr(log, "_exclusive", exclusive_then_race)
+    with pytest.raises(caselog.ConcurrencyError):
+        log.approve_application("a-1", actor="chen", effective=DAY)
+    monkeypatch.undo()
+    assert status(log) is ApplicationStatus.VERIFIED
+    log.approve_application("a-1", actor="chen", effective=DAY)
+    assert log.entitlement("a-1").amount == 1400
+
+
+def test_a_draft_racing_another_change_is_not_reported_as_a_taken_id(
+    log: Caselog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = caselog.Caselog(log.store, clock=log.clock)
+    check = log._check_order
+
+    def check_then_race(*args: Any) -> None:
+        check(*args)
+        if not other.read_stream("benefits:c-1"):
+            other.draft_application("a-9", "c-1", "medical_assistance", actor="li",
+                                    effective=DAY)  # fmt: skip
+
+    monkeypatch.setattr(log, "_check_order", check_then_race)
+    with pytest.raises(caselog.ConcurrencyError):
+        log.draft_application("a-1", "c-1", "orphan_allowance", actor="li", effective=DAY)

@@ -18,7 +18,10 @@ from caselog.domain.calendar import (
 )
 
 
-@pytest.mark.parametrize("value", ["2025-13", "2025-00", "2025-1", "25-01", 202501, None, ""])
+@pytest.mark.parametrize(
+    "value",
+    ["2025-13", "2025-00", "2025-1", "25-01", 202501, None, "", "\uff12\uff10\uff12\uff15-03"],
+)
 def test_months_are_written_year_dash_month(value: object) -> None:
     with pytest.raises(ValidationError, match="YYYY-MM") as caught:
         check_month("month", value)

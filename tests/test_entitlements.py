@@ -1,6 +1,6 @@
 """Entitlements and payments: the months paid, amounts and standards, reviews, and refusals."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
@@ -18,8 +18,9 @@ from benefit_programme import (
     child,
     de_facto,
     orphan,
+    refused,
 )
-from caselog import Caselog, ValidationError
+from caselog import Caselog
 from caselog.domain import (
     EntitlementStatus,
     Parent,
@@ -31,6 +32,7 @@ from caselog.domain import (
 from caselog.domain.entitlements import EntitlementAmountChanged, PaymentIssued
 from caselog.testing import ManualClock
 
+FULL_WIDTH = "\uff12\uff10\uff12\uff15-03"  # 2025-03 in full-width digits
 APPROVED = date(2025, 2, 3)  # the entitlement pays from March
 DAY = date(2025, 6, 2)
 
@@ -42,15 +44,6 @@ def log() -> Iterator[Caselog]:
         orphan(log)
         approved(log, "a-1", "c-1", "orphan_allowance", APPROVED)
         yield log
-
-
-def refused(log: Caselog, field: str, match: str, step: Callable[[], Any]) -> None:
-    """Run a step that must be refused on ``field``, and check that it wrote nothing."""
-    before = log.store.last_event()
-    with pytest.raises(ValidationError, match=match) as caught:
-        step()
-    assert caught.value.field == field
-    assert log.store.last_event() == before
 
 
 def pay(log: Caselog, month: str, *, confirm: bool = True, day: date = DAY) -> None:
@@ -249,16 +242,23 @@ def test_a_new_standard_changes_the_amount_in_the_same_append(log: Caselog) -> N
     assert july.data.amount == 1500
 
 
-def test_a_standard_of_an_area_below_wins(log: Caselog) -> None:
-    log.set_benefit_standard("orphan_allowance", TOWNSHIP, 1600, from_month="2025-06",
+def test_a_standard_set_late_for_earlier_months_keeps_the_later_ones(log: Caselog) -> None:
+    log.set_benefit_standard("orphan_allowance", COUNTY, 1400, from_month="2025-07",
                              actor="chen", effective=DAY)  # fmt: skip
-    events = log.set_benefit_standard("orphan_allowance", PROVINCE, 1400, from_month="2025-06",
-                                      actor="admin", effective=DAY)  # fmt: skip
-    assert [e.type for e in events] == ["benefit_standard_set"]  # the township's own stands
+    log.set_benefit_standard("orphan_allowance", COUNTY, 1350, from_month="2025-04",
+                             actor="chen", effective=DAY)  # fmt: skip
     entitlement = log.entitlement("a-1")
-    assert (entitlement.amount_for("2025-05"), entitlement.amount_for("2025-06")) == (
-        STANDARD, 1600
-    )  # fmt: skip
+    amounts = [entitlement.amount_for(m) for m in ("2025-03", "2025-04", "2025-06", "2025-08")]
+    assert amounts == [STANDARD, 1350, 1350, 1400]
+
+
+def test_a_standard_recorded_after_a_later_step_is_dated_in_order(log: Caselog) -> None:
+    pay(log, "2025-03", day=date(2025, 5, 20))
+    events = log.set_benefit_standard("orphan_allowance", COUNTY, 1400, from_month="2025-05",
+                                      actor="chen", effective=date(2025, 5, 1))  # fmt: skip
+    assert [e.type for e in events] == ["benefit_standard_set", "entitlement_amount_changed"]
+    assert events[1].effective == date(2025, 5, 20)  # the child's benefits stay in time order
+    assert log.entitlement("a-1").amount_for("2025-05") == 1400
 
 
 def test_standards_are_refused_where_they_do_not_belong(log: Caselog) -> None:
@@ -273,9 +273,9 @@ def test_standards_are_refused_where_they_do_not_belong(log: Caselog) -> None:
     refused(
         log,
         "actor",
-        "works in 5101, not in 51",
+        "works in 5101, not in 5102",
         lambda: log.set_benefit_standard(
-            "orphan_allowance", PROVINCE, 100, from_month="2025-06", actor="chen", effective=DAY
+            "orphan_allowance", "5102", 100, from_month="2025-06", actor="chen", effective=DAY
         ),
     )
     refused(
@@ -283,7 +283,7 @@ def test_standards_are_refused_where_they_do_not_belong(log: Caselog) -> None:
         "actor",
         "township_supervisor may not",
         lambda: log.set_benefit_standard(
-            "orphan_allowance", TOWNSHIP, 100, from_month="2025-06", actor="zhao", effective=DAY
+            "orphan_allowance", COUNTY, 100, from_month="2025-06", actor="zhao", effective=DAY
         ),
     )
     refused(
@@ -327,3 +327,75 @@ def test_the_review_list_names_entitlements_whose_basis_lapsed() -> None:
         assert any("de_facto_unsupported no longer holds" in r for r in due["a-back"].reasons)
         assert log.entitlements_due_for_review(on=DAY, area=OTHER_TOWNSHIP) == []
         assert log.entitlements_due_for_review(on=date(2025, 3, 1)) == []
+
+
+@pytest.mark.parametrize("area", [TOWNSHIP, PROVINCE, "51010101"])
+def test_only_counties_set_standards(log: Caselog, area: str) -> None:
+    refused(
+        log,
+        "area",
+        "is not a county",
+        lambda: log.set_benefit_standard(
+            "orphan_allowance", area, 100, from_month="2025-06", actor="admin", effective=DAY
+        ),
+    )
+
+
+def test_a_province_admin_sets_a_county_standard(log: Caselog) -> None:
+    log.set_benefit_standard("orphan_allowance", COUNTY, 1500, from_month="2025-06",
+                             actor="admin", effective=DAY)  # fmt: skip
+    assert log.entitlement("a-1").amount_for("2025-06") == 1500
+
+
+def test_a_failed_payment_is_not_reissued_outside_payable_months(log: Caselog) -> None:
+    pay(log, "2025-05", confirm=False)
+    log.fail_payment("a-1", "2025-05", reason="bank", actor="chen", effective=DAY)
+    log.terminate_entitlement("a-1", TerminationReason.ADOPTED, last_month="2025-04",
+                              actor="chen", effective=DAY)  # fmt: skip
+    refused(
+        log,
+        "month",
+        "does not pay 2025-05",
+        lambda: log.reissue_payment("a-1", "2025-05", actor="chen", effective=DAY),
+    )
+
+
+def test_months_after_the_file_closed_are_not_paid(log: Caselog) -> None:
+    log.record_death("c-1", actor="li", effective=date(2025, 4, 10))
+    pay(log, "2025-04")  # owed for a month begun while the child lived
+    refused(
+        log,
+        "month",
+        "file was deceased on 2025-05-01",
+        lambda: log.issue_payment("a-1", "2025-05", actor="chen", effective=DAY),
+    )
+
+
+def test_bad_arguments_are_refused_on_their_field(log: Caselog) -> None:
+    refused(
+        log,
+        "on",
+        "expected a date",
+        lambda: log.entitlements_due_for_review(on=cast(Any, "2025-05-01")),
+    )
+    refused(
+        log,
+        "area",
+        "not a registered area",
+        lambda: log.entitlements_due_for_review(on=DAY, area="nowhere"),
+    )
+    refused(
+        log,
+        "entitlement_id",
+        "not an id",
+        lambda: log.issue_payment(cast(Any, ["a-1"]), "2025-03", actor="chen", effective=DAY),
+    )
+    refused(
+        log,
+        "month",
+        "YYYY-MM",
+        lambda: log.issue_payment("a-1", FULL_WIDTH, actor="chen", effective=DAY),
+    )
+    refused(log, "benefit", "is not one of", lambda: log.set_benefit_standard(
+        cast(Any, ["orphan_allowance"]), COUNTY, 1, from_month="2025-06", actor="chen",
+        effective=DAY))  # fmt: skip

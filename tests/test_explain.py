@@ -129,3 +129,24 @@ def test_a_recheck_under_other_rules_says_so(log: Caselog) -> None:
     approval = log.explain_decision("a-1").decisions[-1]
     assert approval.recheck.rules == "national@2027.1"
     assert not approval.recheck.is_same_rules
+
+
+def test_a_fact_of_later_the_same_day_does_not_undermine_a_decision_dated_to_the_instant(
+    clock: ManualClock,
+) -> None:
+    morning = datetime(2025, 3, 10, 10, tzinfo=UTC)
+    with caselog.open("memory:", clock=clock) as log:
+        build(log)
+        orphan(log)
+        log.draft_application("a-1", "c-1", "orphan_allowance", actor="li", effective=DECIDED)
+        log.submit_application("a-1", actor="li", effective=DECIDED)
+        log.verify_application("a-1", actor="zhao", effective=DECIDED)
+        clock.now = morning
+        log.approve_application("a-1", actor="chen", effective=morning)
+        clock.now = datetime(2025, 3, 10, 15, tzinfo=UTC)
+        found = ParentStatusRecorded("c-1", Parent.MOTHER, ParentSituation.MIGRANT_WORKER)
+        log.record_fact(found, actor="li", effective=clock.now)  # she turns up that afternoon
+        approval = log.explain_decision("a-1").decisions[-1]
+        assert approval.evidence.at == morning
+        assert approval.recheck.qualifies
+        assert not approval.is_undermined

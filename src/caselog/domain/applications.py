@@ -50,7 +50,8 @@ class EvidenceFact:
 
 @attrs.frozen
 class StandardSeen:
-    """The benefit standard a decision used: where it was set, the amount, from which month."""
+    """The benefit standard a decision used: the county that set it, the amount, from which
+    month, and the event that set it."""
 
     area: str = attrs.field(validator=non_empty)
     monthly_amount: int = attrs.field(validator=positive)
@@ -60,9 +61,10 @@ class StandardSeen:
 
 @attrs.frozen
 class DecisionEvidence:
-    """What a decider saw: the child's file as of ``as_of`` as known at ``known_at`` (its
-    ``file_version``), the categories the rule set found then and the facts they rest on,
-    whether the child qualified and why, and the benefit standard."""
+    """What a decider saw: the child's file as of ``as_of`` (``at``, when the step was dated to
+    the instant) as known at ``known_at`` (its ``file_version``), the categories the rule set
+    found then and the facts they rest on, whether the child qualified and why, and the benefit
+    standard."""
 
     as_of: date
     known_at: datetime
@@ -74,6 +76,7 @@ class DecisionEvidence:
     reason: str = attrs.field(validator=non_empty)
     facts: tuple[EvidenceFact, ...] = ()
     standard: StandardSeen | None = None
+    at: datetime | None = None
 
 
 @event_type("application_id_claimed")

@@ -108,9 +108,9 @@ class Payment:
 class Entitlement:
     """An entitlement as it stands: the months it pays, at what amount, and what was paid.
 
-    ``amounts`` lists (from month, amount) in order; ``suspensions`` (from month, until month
-    exclusive or None while suspended); ``last_month`` is set once it is terminated (or, for a
-    benefit paid once, from the start).
+    ``amounts`` lists (from month, amount) in month order, each holding until the next;
+    ``suspensions`` (from month, until month exclusive or None while suspended); ``last_month``
+    is set once it is terminated (or, for a benefit paid once, from the start).
     """
 
     entitlement_id: str
@@ -129,7 +129,7 @@ class Entitlement:
 
     @property
     def amount(self) -> int:
-        """The latest monthly amount."""
+        """The monthly amount of the latest month an amount is set from."""
         return self.amounts[-1][1]
 
     def amount_for(self, month: str) -> int:
@@ -299,10 +299,11 @@ def _started(ents: _Entitlements, data: en.EntitlementStarted, event: Event[Any]
 
 
 def _amount(ents: _Entitlements, data: en.EntitlementAmountChanged, event: Event[Any]) -> None:
+    """The amount holds from its month until the next change that is already known."""
     ent = ents[data.entitlement_id]
-    kept = tuple((since, amount) for since, amount in ent.amounts if since < data.from_month)
-    amounts = (*kept, (data.from_month, data.amount))
-    ents[data.entitlement_id] = attrs.evolve(ent, amounts=amounts or ent.amounts)
+    kept = [(since, amount) for since, amount in ent.amounts if since != data.from_month]
+    amounts = tuple(sorted([*kept, (data.from_month, data.amount)]))
+    ents[data.entitlement_id] = attrs.evolve(ent, amounts=amounts)
 
 
 def _suspended(ents: _Entitlements, data: en.EntitlementSuspended, event: Event[Any]) -> None:

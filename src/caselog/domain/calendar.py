@@ -27,7 +27,7 @@ __all__ = [
     "working_days_between",
 ]
 
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 
 def check_month(field: str, value: object) -> str:

@@ -16,7 +16,9 @@ Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
 def non_empty(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """The value is text with something in it."""
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
+        raise ValidationError(attribute.name, f"expected text, not {value!r}")
+    if not value.strip():
         raise ValidationError(attribute.name, "must not be empty")
 
 

@@ -125,7 +125,7 @@ class Directory:
         """Return a registered area, or refuse the ``field`` that names it."""
         try:
             return self.areas[code]
-        except KeyError:
+        except (KeyError, TypeError):
             raise ValidationError(field, f"{code!r} is not a registered area") from None
 
     def check_new_area(self, code: str, level: AreaLevel, parent: str | None) -> None:

@@ -89,9 +89,11 @@ def evidence(
     *,
     known_at: datetime,
     standard: StandardSeen | None = None,
+    at: date | datetime | None = None,
 ) -> DecisionEvidence:
     """Return what a decider sees: the categories holding on the day, the facts they rest on
-    (each named by event id and stored hash), the answer of the rules, and the standard."""
+    (each named by event id and stored hash), the answer of the rules, and the standard;
+    ``at`` is the step's effective time, kept when it is an instant rather than a day."""
     by_id = {e.event_id: e for e in events}
     facts = tuple(
         EvidenceFact(
@@ -118,4 +120,5 @@ def evidence(
         reason=found.reason,
         facts=facts,
         standard=standard,
+        at=at if isinstance(at, datetime) else None,
     )

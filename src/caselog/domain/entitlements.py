@@ -1,8 +1,10 @@
 """Entitlements started by approvals, the payments made under them, and benefit standards.
 
 An entitlement is named by the application whose approval started it; its events and its
-payments are recorded in the child's benefits stream. Standards are recorded per benefit and
-area in ``standard:{benefit}:{area}``.
+payments are recorded in the child's benefits stream. A county's register of a benefit,
+``register:{benefit}:{county}``, holds the standards the county set and an entry for each
+entitlement it granted, so that a standard and an approval in the same county are never decided
+on stale knowledge of each other.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from caselog.privacy import SENSITIVE
 __all__ = [
     "BenefitStandardSet",
     "EntitlementAmountChanged",
+    "EntitlementRegistered",
     "EntitlementResumed",
     "EntitlementStarted",
     "EntitlementSuspended",
@@ -36,13 +39,22 @@ _optional_month = attrs.validators.optional(month_text)
 @event_type("benefit_standard_set")
 @attrs.frozen
 class BenefitStandardSet:
-    """An area set the monthly amount of a benefit, from a month on; areas below it without a
-    standard of their own follow it."""
+    """A county (``area``) set the monthly amount of a benefit, from a month on."""
 
     benefit: str = attrs.field(validator=non_empty)
     area: str = attrs.field(validator=non_empty)
     monthly_amount: int = attrs.field(validator=positive)
     from_month: str = attrs.field(validator=month_text)
+
+
+@event_type("entitlement_registered")
+@attrs.frozen
+class EntitlementRegistered:
+    """A county granted an entitlement; the entry in its register of the benefit."""
+
+    entitlement_id: str = attrs.field(validator=non_empty)
+    child_id: str = attrs.field(validator=non_empty)
+    township: str = attrs.field(validator=non_empty)
 
 
 @event_type("entitlement_started")

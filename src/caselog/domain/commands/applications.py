@@ -21,12 +21,13 @@ from caselog.domain.commands.benefitfiles import (
     BenefitFiles,
     ChildBenefits,
     application_stream,
+    check_id,
 )
 from caselog.domain.eligibility import Eligibility, eligibility, evidence
-from caselog.domain.entitlements import EntitlementStarted
+from caselog.domain.entitlements import EntitlementRegistered, EntitlementStarted
 from caselog.domain.explain import DecisionExplanation, recheck, review, steps_with_evidence
 from caselog.domain.rules.ruleset import BenefitRules
-from caselog.errors import ValidationError
+from caselog.errors import ConcurrencyError, ValidationError
 from caselog.events.envelope import Event, Metadata, Pending
 from caselog.store import NO_STREAM, Expected
 
@@ -75,6 +76,7 @@ class ApplicationCommands(BenefitFiles):
         note: str | None = None, actor: str, effective: Effective,
     ) -> Event[Any]:  # fmt: skip
         """Start an application for ``benefit`` on the child's behalf (not yet lodged)."""
+        check_id("application_id", application_id)
         rules = self.rules.benefit(benefit)
         file, _ = self._open(child_id, effective)
         meta = self.directory().authorize(actor, "draft_application", area=file.village)
@@ -102,8 +104,14 @@ class ApplicationCommands(BenefitFiles):
             (application_stream(application_id), [ap.ApplicationIdClaimed(child_id)], NO_STREAM),
             (benefits_stream(child_id), [drafted], benefits.version),
         ]
-        taken = ("application_id", f"application id {application_id!r} is taken")
-        return self._append(writes, effective=effective, meta=meta, conflict=taken)[1]
+        try:
+            return self._append(writes, effective=effective, meta=meta)[1]
+        except ConcurrencyError:
+            if self.store.stream_version(application_stream(application_id)):
+                raise ValidationError(
+                    "application_id", f"application id {application_id!r} is taken"
+                ) from None
+            raise  # the child's benefits changed meanwhile: read again and retry
 
     def submit_application(
         self, application_id: str, *, township: str | None = None, exception: str | None = None,
@@ -122,10 +130,10 @@ class ApplicationCommands(BenefitFiles):
         where = self._township(township) if township is not None else self._home_township(
             file.village
         )  # fmt: skip
-        found = eligibility(file, _day(effective), step.application.benefit, self.rules)
+        then = self._file_then(child, events, effective)
+        found = eligibility(then, _day(effective), step.application.benefit, self.rules)
         self._allow(found, exception, meta)
-        seen = evidence(self._file_then(child, events, effective), events, found,
-                        known_at=self._known_at(events))  # fmt: skip
+        seen = evidence(then, events, found, known_at=self._known_at(events), at=effective)
         payload = ap.ApplicationSubmitted(application_id, where, seen, exception)
         return self._write_step(step, payload, effective, meta)
 
@@ -215,13 +223,16 @@ class ApplicationCommands(BenefitFiles):
         meta = self._reviewer(actor, step.level, app.township or "", "approve")
         first = next_month(month_of(_day(effective)))
         township = app.township or ""
-        standard = self._standard(app.benefit, township, first)
+        register = self._register(app.benefit, self._county_of(township))
+        standard = register.standard(first) if step.rules.is_monthly else None
         if step.rules.is_monthly:
+            if amount is not None:
+                raise ValidationError("amount", f"{app.benefit} is paid at the county's standard")
             if standard is None:
                 raise ValidationError(
-                    "benefit",
-                    f"no standard for {app.benefit} is set for {township} or above in {first}",
-                )
+                    "benefit", f"no standard for {app.benefit} is set in {register.county} "
+                    f"for {first}",
+                )  # fmt: skip
             granted = standard.monthly_amount
         else:
             granted = self._once(amount, app)
@@ -236,8 +247,12 @@ class ApplicationCommands(BenefitFiles):
             application_id, app.child_id, app.benefit, township, first, granted,
             approval_id, None if step.rules.is_monthly else first, standard,
         )  # fmt: skip
-        writes = [(benefits_stream(app.child_id), [approval, started], step.benefits.version)]
-        return self._append(writes, effective=effective, meta=meta)
+        entry = EntitlementRegistered(application_id, app.child_id, township)
+        writes: list[tuple[str, list[Any], Expected]] = [
+            (benefits_stream(app.child_id), [approval, started], step.benefits.version),
+            (register.stream, [entry], register.version),  # a standard set meanwhile conflicts
+        ]
+        return self._append(writes, effective=effective, meta=meta)[:2]
 
     def reject_application(
         self, application_id: str, *, reason: str, actor: str, effective: Effective
@@ -297,7 +312,7 @@ class ApplicationCommands(BenefitFiles):
         reviews = []
         for step in steps_with_evidence(events, application_id):
             seen = step.data.evidence
-            now = self._file_then(app.child_id, events, seen.as_of)
+            now = self._file_then(app.child_id, events, seen.at or seen.as_of)
             reviews.append(review(step, recheck(seen, app.benefit, now, events, self.rules)))
         return DecisionExplanation(app, tuple(reviews))
 
@@ -332,14 +347,17 @@ class ApplicationCommands(BenefitFiles):
             )
 
     def _allow(self, found: Eligibility, exception: str | None, meta: Metadata) -> None:
-        """Refuse an application the rules do not qualify, unless a supervisor excepts it."""
-        if found.qualifies:
-            return
+        """Refuse an application the rules do not qualify, unless a supervisor excepts it; an
+        exception is recorded only by a supervisor, and only where the rules call for one."""
         if exception is None:
-            raise ValidationError("benefit", found.reason)
+            if not found.qualifies:
+                raise ValidationError("benefit", found.reason)
+            return
         if meta.role != Role.TOWNSHIP_SUPERVISOR.value:
             raise ValidationError("exception", "only a township supervisor records an exception")
         _reason("exception", exception)
+        if found.qualifies:
+            raise ValidationError("exception", f"no exception is needed: {found.reason}")
 
     def _evidence(
         self, step: _Step, effective: Effective, *, refuse: bool = False, standard: Any = None
@@ -349,10 +367,15 @@ class ApplicationCommands(BenefitFiles):
         child = step.application.child_id
         events = self._child_events(child)
         then = self._file_then(child, events, effective)
+        if refuse and not then.is_open:
+            raise ValidationError(
+                "application_id", f"the child's file was {then.status} on {effective}"
+            )
         found = eligibility(then, _day(effective), step.application.benefit, self.rules)
         if refuse and not found.qualifies and step.application.exception is None:
             raise ValidationError("benefit", found.reason)
-        return evidence(then, events, found, known_at=self._known_at(events), standard=standard)
+        known_at = self._known_at(events)
+        return evidence(then, events, found, known_at=known_at, standard=standard, at=effective)
 
     def _file_then(self, child_id: str, events: list[Event[Any]], effective: Effective) -> Any:
         then = self._file_of(child_id, events, as_of=effective)
@@ -381,7 +404,11 @@ class ApplicationCommands(BenefitFiles):
         not hold with one it holds, for months that overlap."""
         app = step.application
         for held in step.benefits.state.entitlements:
-            if held.benefit != app.benefit and held.benefit not in step.rules.excludes:
+            excluded = held.benefit in step.rules.excludes or app.benefit in (
+                self.rules.benefit(held.benefit).excludes if held.benefit in self.rules.benefits
+                else frozenset()
+            )  # fmt: skip
+            if held.benefit != app.benefit and not excluded:
                 continue
             if held.last_month is not None and held.last_month < first:
                 continue

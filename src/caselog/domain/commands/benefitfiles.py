@@ -3,6 +3,7 @@ the child's benefits as they stand, the standard in force, and the checks of eve
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -11,11 +12,19 @@ from caselog.domain.benefits import Benefits, benefits_stream, fold_benefits
 from caselog.domain.calendar import check_month
 from caselog.domain.casefiles import CaseFiles
 from caselog.domain.codes import AreaLevel, Role
+from caselog.domain.entitlements import BenefitStandardSet, EntitlementRegistered
 from caselog.domain.file import moment
 from caselog.errors import ValidationError
 from caselog.events.envelope import Event, Metadata
 
-__all__ = ["BenefitFiles", "ChildBenefits", "application_stream", "standard_stream"]
+__all__ = [
+    "BenefitFiles",
+    "ChildBenefits",
+    "Register",
+    "application_stream",
+    "check_id",
+    "register_stream",
+]
 
 Effective = date | datetime
 
@@ -23,14 +32,53 @@ LEVEL_ROLE = {"township": Role.TOWNSHIP_SUPERVISOR, "county": Role.COUNTY_OFFICE
 """The role that reviews at each level of a review chain."""
 
 
+_ID = re.compile(r"[^\x00-\x1f\x7f]{1,150}")
+
+
+def check_id(field: str, value: object) -> str:
+    """Return ``value`` if it can name an application: 1 to 150 printable characters."""
+    if not isinstance(value, str) or not value.strip() or not _ID.fullmatch(value):
+        raise ValidationError(field, f"{value!r} is not an id (1 to 150 printable characters)")
+    return value
+
+
 def application_stream(application_id: str) -> str:
     """The stream that holds an application id's claim."""
     return f"application:{application_id}"
 
 
-def standard_stream(benefit: str, area: str) -> str:
-    """The stream of a benefit's standards set by an area."""
-    return f"standard:{benefit}:{area}"
+def register_stream(benefit: str, county: str) -> str:
+    """The stream of a county's register of a benefit: its standards and its entitlements."""
+    return f"register:{benefit}:{county}"
+
+
+class Register:
+    """A county's register of a benefit as read: its standards, the children holding an
+    entitlement it granted, and the version the next append must expect."""
+
+    def __init__(self, benefit: str, county: str, events: list[Event[Any]]) -> None:
+        self.benefit = benefit
+        self.county = county
+        self.stream = register_stream(benefit, county)
+        self.version = events[-1].version if events else 0
+        self.standards = [e for e in events if isinstance(e.data, BenefitStandardSet)]
+        self.holders = list(dict.fromkeys(
+            e.data.child_id for e in events if isinstance(e.data, EntitlementRegistered)
+        ))  # fmt: skip
+
+    def standard(self, month: str) -> StandardSeen | None:
+        """The standard in force in ``month``: the latest set from that month or before (of
+        two from the same month, the later recorded)."""
+        found: Event[Any] | None = None
+        for event in self.standards:
+            if event.data.from_month <= month and (
+                found is None or event.data.from_month >= found.data.from_month
+            ):
+                found = event
+        if found is None:
+            return None
+        data = found.data
+        return StandardSeen(self.county, data.monthly_amount, data.from_month, found.event_id)
 
 
 class ChildBenefits:
@@ -51,6 +99,7 @@ class BenefitFiles(CaseFiles):
 
     def _owner(self, application_id: str, *, field: str = "application_id") -> str:
         """Return the child an application (or the entitlement it started) is about."""
+        check_id(field, application_id)
         claim = self.read_stream(application_stream(application_id), last=1)
         if not claim:
             raise ValidationError(field, f"no application {application_id!r} is recorded")
@@ -84,19 +133,14 @@ class BenefitFiles(CaseFiles):
             raise ValidationError(field, f"{code!r} is not a township")
         return code
 
-    def _standard(self, benefit: str, area: str, month: str) -> StandardSeen | None:
-        """Return the standard in force for ``benefit`` in ``area`` in ``month``: the latest one
-        from that month or before, set by the nearest area up the tree that set one."""
-        for code in self.directory().lineage(area):
-            found: tuple[str, Event[Any]] | None = None
-            for event in self.read_stream(standard_stream(benefit, code)):
-                if event.data.from_month <= month and (found is None or event.data.from_month >=
-                                                       found[0]):  # fmt: skip
-                    found = (event.data.from_month, event)
-            if found is not None:
-                data = found[1].data
-                return StandardSeen(code, data.monthly_amount, data.from_month, found[1].event_id)
-        return None
+    def _register(self, benefit: str, county: str) -> Register:
+        return Register(benefit, county, self.read_stream(register_stream(benefit, county)))
+
+    def _county_of(self, township: str) -> str:
+        parent = self.directory().area(township, field="township").parent
+        if parent is None:
+            raise ValidationError("township", f"{township!r} is not under a county")
+        return parent
 
     @staticmethod
     def _month(field: str, value: object) -> str:

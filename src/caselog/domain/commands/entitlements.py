@@ -8,6 +8,7 @@ changes the amount of every entitlement it governs, in the same append.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -15,14 +16,20 @@ import attrs
 
 from caselog.domain import entitlements as en
 from caselog.domain.benefits import Entitlement, Payment, benefits_stream
-from caselog.domain.calendar import month_of, next_month
+from caselog.domain.calendar import month_of, month_start, next_month
 from caselog.domain.casefiles import code
-from caselog.domain.codes import EntitlementStatus, FileStatus, PaymentStatus, TerminationReason
-from caselog.domain.commands.benefitfiles import BenefitFiles, ChildBenefits, standard_stream
+from caselog.domain.codes import (
+    AreaLevel,
+    EntitlementStatus,
+    FileStatus,
+    PaymentStatus,
+    TerminationReason,
+)
+from caselog.domain.commands.benefitfiles import BenefitFiles, ChildBenefits
 from caselog.domain.eligibility import eligibility
-from caselog.domain.file import ADULT_AGE, birthday_at
+from caselog.domain.file import ADULT_AGE, birthday_at, moment
 from caselog.errors import ValidationError
-from caselog.events.envelope import Event, Metadata
+from caselog.events.envelope import Event, Metadata, Pending
 
 __all__ = ["EntitlementCommands", "ReviewDue"]
 
@@ -67,8 +74,8 @@ class EntitlementCommands(BenefitFiles):
         self, benefit: str, area: str, monthly_amount: int, *, from_month: str, actor: str,
         effective: Effective,
     ) -> list[Event[Any]]:  # fmt: skip
-        """Set the monthly amount of ``benefit`` in ``area`` from ``from_month`` on; every
-        entitlement it governs changes its amount from then, in the same append.
+        """Set the monthly amount of ``benefit`` in the county ``area`` from ``from_month`` on;
+        every entitlement the county granted changes its amount from then, in the same append.
 
         Returns the standard's event, then the amount changes.
         """
@@ -77,15 +84,14 @@ class EntitlementCommands(BenefitFiles):
             raise ValidationError("benefit", f"{benefit} is paid once; it has no standard")
         self._check_effective(effective)
         directory = self.directory()
-        directory.area(area, field="area")
+        if directory.area(area, field="area").level is not AreaLevel.COUNTY:
+            raise ValidationError("area", f"{area!r} is not a county: counties set standards")
         meta = directory.authorize(actor, "set_benefit_standard", area=area)
         payload = en.BenefitStandardSet(benefit, area, monthly_amount,
                                         self._month("from_month", from_month))  # fmt: skip
-        standard_events = self.read_stream(standard_stream(benefit, area))
-        writes: list[tuple[str, list[Any], int]] = [
-            (standard_stream(benefit, area), [payload], len(standard_events))
-        ]
-        for child_id in self._holders(benefit, area):
+        register = self._register(benefit, area)
+        writes: list[tuple[str, list[Any], int]] = [(register.stream, [payload], register.version)]
+        for child_id in register.holders:
             benefits = self._benefits(child_id)
             changes = self._governed(benefits, payload, effective)
             if changes:
@@ -167,10 +173,7 @@ class EntitlementCommands(BenefitFiles):
         held, meta = self._entitlement(entitlement_id, actor, effective)
         ent = held.entitlement
         month = self._month("month", month)
-        if not ent.is_payable(month):
-            raise ValidationError("month", f"{entitlement_id!r} does not pay {month}")
-        if month > month_of(_day(effective)):
-            raise ValidationError("month", f"{month} has not begun on {_day(effective)}")
+        self._payable(held, month, effective)
         payment = ent.payment(month)
         if payment is not None and payment.status is not PaymentStatus.REVERSED:
             raise ValidationError(
@@ -204,6 +207,7 @@ class EntitlementCommands(BenefitFiles):
         """Send a failed payment again."""
         held, meta, _ = self._payment(entitlement_id, month, actor, effective,
                                       {PaymentStatus.FAILED}, "reissued")  # fmt: skip
+        self._payable(held, month, effective)
         payload = en.PaymentReissued(entitlement_id, month, reference)
         return self._write_held(held, payload, effective, meta)
 
@@ -228,9 +232,26 @@ class EntitlementCommands(BenefitFiles):
         """Return the entitlements, in ``area`` if given, whose basis has lapsed on ``on``: the
         child turned the benefit's review age, a parent's restriction of liberty ended, the
         qualifying category no longer holds, or the file is no longer open."""
+        if not isinstance(on, date) or isinstance(on, datetime):
+            raise ValidationError("on", f"expected a date, not {on!r}")
         directory = self.directory()
+        if area is not None:
+            directory.area(area, field="area")
+        counties = [
+            a.code
+            for a in directory.areas.values()
+            if a.level is AreaLevel.COUNTY
+            and (area is None or directory.is_within(a.code, area)
+                 or directory.is_within(area, a.code))
+        ]  # fmt: skip
+        holders = {
+            child: None
+            for county in counties
+            for benefit in sorted(self.rules.benefits)
+            for child in self._register(benefit, county).holders
+        }
         due: list[ReviewDue] = []
-        for child_id in self._holders(None, area):
+        for child_id in holders:
             benefits = self._benefits(child_id)
             for ent in benefits.state.entitlements:
                 if ent.status is EntitlementStatus.TERMINATED or (
@@ -268,49 +289,28 @@ class EntitlementCommands(BenefitFiles):
                 reasons.append(f"{held} no longer holds: {found.reason}")
         return reasons
 
-    def _holders(self, benefit: str | None, area: str | None) -> list[str]:
-        """Return the children with an entitlement (to ``benefit``) started in ``area``."""
-        directory = self.directory()
-        children: dict[str, None] = {}
-        after = 0
-        while page := self.store.read_log(after=after, limit=1000):
-            for record in page:
-                if record.type != "entitlement_started":
-                    continue
-                data = self._mapper.event(record).data
-                if (benefit is None or data.benefit == benefit) and (
-                    area is None or directory.is_within(data.area, area)
-                ):
-                    children[data.child_id] = None
-            after = page[-1].position
-        return list(children)
-
     def _governed(
         self, benefits: ChildBenefits, standard: en.BenefitStandardSet, effective: Effective
-    ) -> list[Any]:
-        """The amount changes a new standard makes to a child's entitlements it governs."""
-        self._check_order(benefits, effective)
-        directory = self.directory()
-        changes: list[Any] = []
+    ) -> list[Pending]:
+        """The amount changes a county's new standard makes to a child's entitlements."""
+        last = benefits.events[-1].effective if benefits.events else effective
+        when = last if moment(last) > moment(effective) else effective  # keep the stream in order
+        changes: list[Pending] = []
         for ent in benefits.state.entitlements:
             if ent.benefit != standard.benefit or ent.status is EntitlementStatus.TERMINATED:
                 continue
-            if not directory.is_within(ent.area, standard.area):
+            if self._county_of(ent.area) != standard.area:
                 continue
             start = max(standard.from_month, ent.first_month)
-            nearer = self._standard(standard.benefit, ent.area, start)
-            if (
-                nearer is not None
-                and directory.is_within(nearer.area, standard.area)
-                and (nearer.area != standard.area)
-            ):
-                continue  # an area below sets its own
-            if ent.amount_for(start) == standard.monthly_amount and start == ent.amounts[-1][0]:
+            if ent.last_month is not None and ent.last_month < start:
                 continue
-            changes.append(en.EntitlementAmountChanged(
-                ent.entitlement_id, start, standard.monthly_amount,
-                f"standard of {standard.area} from {standard.from_month}",
-            ))  # fmt: skip
+            if (start, standard.monthly_amount) in ent.amounts:
+                continue
+            reason = f"standard of {standard.area} from {standard.from_month}"
+            changed = en.EntitlementAmountChanged(
+                ent.entitlement_id, start, standard.monthly_amount, reason
+            )
+            changes.append(Pending(changed, event_id=str(uuid.uuid4()), effective=when))
         return changes
 
     def _entitlement(
@@ -335,6 +335,19 @@ class EntitlementCommands(BenefitFiles):
         if payment.status not in allowed:
             raise ValidationError("month", f"a {payment.status} payment is not {doing}")
         return held, meta, payment
+
+    def _payable(self, held: _Held, month: str, effective: Effective) -> None:
+        """Refuse paying a month the entitlement does not pay, that has not begun, or that
+        begins after the child's file stopped being open (arrears of earlier months stay due)."""
+        ent = held.entitlement
+        if not ent.is_payable(month):
+            raise ValidationError("month", f"{ent.entitlement_id!r} does not pay {month}")
+        if month > month_of(_day(effective)):
+            raise ValidationError("month", f"{month} has not begun on {_day(effective)}")
+        file = self.child_file(ent.child_id, as_of=month_start(month))
+        if file is None or not file.is_open:
+            status = "not open" if file is None else file.status
+            raise ValidationError("month", f"the child's file was {status} on {month}-01")
 
     @staticmethod
     def _not_terminated(ent: Entitlement) -> None:

@@ -141,7 +141,7 @@ class RuleSet:
         """Return a benefit's rules, or refuse the ``benefit`` field."""
         try:
             return self.benefits[name]
-        except KeyError:
+        except (KeyError, TypeError):
             known = ", ".join(sorted(self.benefits))
             raise ValidationError("benefit", f"{name!r} is not one of {known}") from None
 
