@@ -660,3 +660,18 @@ def test_a_draft_racing_another_change_is_not_reported_as_a_taken_id(
     monkeypatch.setattr(log, "_check_order", check_then_race)
     with pytest.raises(caselog.ConcurrencyError):
         log.draft_application("a-1", "c-1", "orphan_allowance", actor="li", effective=DAY)
+
+
+def test_forwarded_while_evidence_is_requested_and_decided_alone_after_evidence(
+    log: Caselog,
+) -> None:
+    log.draft_application("a-1", "c-1", "temporary_assistance", amount_requested=300, actor="li",
+                          effective=DAY)  # fmt: skip
+    log.submit_application("a-1", township=OTHER_TOWNSHIP, actor="li", effective=DAY)
+    log.request_evidence("a-1", "a receipt", actor="qian", effective=DAY)
+    log.forward_application("a-1", TOWNSHIP, reason="wrong township", actor="qian", effective=DAY)
+    app = log.application("a-1")
+    assert (app.township, app.status) == (TOWNSHIP, ApplicationStatus.EVIDENCE_REQUESTED)
+    log.supply_evidence("a-1", "the receipt", actor="li", effective=DAY)
+    log.approve_application("a-1", actor="zhao", effective=DAY)
+    assert log.entitlement("a-1").amount == 300

@@ -399,3 +399,38 @@ def test_bad_arguments_are_refused_on_their_field(log: Caselog) -> None:
     refused(log, "benefit", "is not one of", lambda: log.set_benefit_standard(
         cast(Any, ["orphan_allowance"]), COUNTY, 1, from_month="2025-06", actor="chen",
         effective=DAY))  # fmt: skip
+
+
+def test_the_file_shows_entitlements_as_of_a_day_and_as_known_at_a_moment(
+    log: Caselog,
+) -> None:
+    clock = log.clock
+    assert isinstance(clock, ManualClock)
+    pay(log, "2025-03", day=date(2025, 4, 2))
+    before_suspension = clock()
+    clock.advance(3600)
+    log.suspend_entitlement("a-1", from_month="2025-05", reason="in hospital", actor="chen",
+                            effective=date(2025, 4, 20))  # fmt: skip
+    now = log.child_file("c-1")
+    assert now is not None
+    assert now.entitlements[0].status is EntitlementStatus.SUSPENDED
+    known = log.child_file("c-1", known_at=before_suspension)
+    assert known is not None
+    assert known.entitlements[0].status is EntitlementStatus.ACTIVE
+    then = log.child_file("c-1", as_of=date(2025, 4, 1))
+    assert then is not None
+    assert then.entitlements[0].payments == ()  # the March payment was made on 2 April
+    assert then.entitlements[0].status is EntitlementStatus.ACTIVE
+
+
+def test_the_review_list_passes_over_what_is_ended_or_paid_once(log: Caselog) -> None:
+    log.draft_application("m-1", "c-1", "medical_assistance", amount_requested=800, actor="li",
+                          effective=DAY)  # fmt: skip
+    log.submit_application("m-1", actor="li", effective=DAY)
+    log.verify_application("m-1", actor="zhao", effective=DAY)
+    log.approve_application("m-1", actor="chen", effective=DAY)
+    log.record_death("c-1", actor="li", effective=date(2025, 8, 1))
+    due = log.entitlements_due_for_review(on=date(2025, 9, 1))
+    assert [(d.entitlement_id, d.reasons) for d in due] == [
+        ("a-1", ("the file is deceased since 2025-08-01",))
+    ]  # medical assistance was paid once, in July
