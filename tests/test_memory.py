@@ -1,7 +1,8 @@
 """The memory store passes the conformance suite."""
 
 from caselog import EventStore, MemoryStore
-from caselog.testing import StoreConformance, StoreMachine
+from caselog.tables import ProjectionStore
+from caselog.testing import ProjectionConformance, StoreConformance, StoreMachine
 from caselog.times import Clock
 
 
@@ -16,3 +17,8 @@ class MemoryStoreMachine(StoreMachine):
 
 
 TestMemoryStoreMachine = MemoryStoreMachine.TestCase
+
+
+class TestMemoryStoreProjections(ProjectionConformance):
+    def make_store(self) -> ProjectionStore:
+        return MemoryStore()

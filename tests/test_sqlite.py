@@ -20,7 +20,9 @@ from caselog import (
     verify,
 )
 from caselog.sqlite import SCHEMA_VERSION
+from caselog.tables import ProjectionStore
 from caselog.testing import (
+    ProjectionConformance,
     StoreConformance,
     StoreMachine,
     append_from_processes,
@@ -33,6 +35,11 @@ from caselog.times import Clock
 class TestSQLiteStore(StoreConformance):
     def make_store(self, *, clock: Clock) -> EventStore:
         return SQLiteStore(self.tmp_path / "caselog.db", clock=clock)
+
+
+class TestSQLiteStoreProjections(ProjectionConformance):
+    def make_store(self) -> ProjectionStore:
+        return SQLiteStore(":memory:")
 
 
 class SQLiteStoreMachine(StoreMachine):

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 from caselog.batch import LogHead, append_batch
+from caselog.errors import ConcurrencyError, StoreError, ValidationError
 from caselog.store import StoredEvent, StreamAppend, check_page, check_version_range
+from caselog.tables import ProjectionState, Query, Table, TableChanges, matches
 from caselog.times import Clock, format_recorded, system_clock
 
-__all__ = ["MemoryStore"]
+__all__ = ["MemoryStore", "check_row", "select_rows"]
 
 
 class _Tables:
@@ -55,6 +58,9 @@ class MemoryStore:
         self._clock = clock
         self._lock = threading.Lock()
         self._tables = _Tables()
+        self._projections: dict[str, ProjectionState] = {}
+        self._schemas: dict[str, tuple[str, Table]] = {}  # table name: (projection, table)
+        self._rows: dict[str, dict[tuple[Any, ...], tuple[Any, ...]]] = {}
 
     def append(self, appends: Sequence[StreamAppend]) -> list[StoredEvent]:
         with self._lock:
@@ -84,8 +90,117 @@ class MemoryStore:
         with self._lock:
             return self._tables.last_event()
 
+    def projection_state(self, name: str) -> ProjectionState | None:
+        with self._lock:
+            return self._projections.get(name)
+
+    def create_projection(self, name: str, *, version: str, tables: Sequence[Table]) -> None:
+        with self._lock:
+            state = self._projections.get(name)
+            if state is not None and state.version != version:
+                raise StoreError(f"projection {name} has version {state.version}, not {version}")
+            for table in tables:
+                owner = self._schemas.get(table.name)
+                if owner is not None and owner[0] != name:
+                    raise ValidationError("tables", f"{table.name} belongs to {owner[0]}")
+            for table in tables:
+                self._schemas[table.name] = (name, table)
+                self._rows.setdefault(table.name, {})
+            self._projections.setdefault(name, ProjectionState(name, version, 0))
+
+    def write_projection(
+        self, name: str, *, expected: int, position: int, changes: Sequence[TableChanges]
+    ) -> None:
+        with self._lock:
+            state = self._projections.get(name)
+            if state is None:
+                raise StoreError(f"projection {name} has no tables: create it first")
+            if state.position != expected:
+                raise ConcurrencyError(f"projection:{name}", expected, state.position)
+            staged = {
+                change.table: dict(self._table_rows(name, change.table)) for change in changes
+            }
+            for change in changes:
+                table, rows = self._schemas[change.table][1], staged[change.table]
+                for key in change.deletes:
+                    rows.pop(tuple(key), None)
+                for row in change.upserts:
+                    check_row(table, row)
+                    rows[table.key_of(row)] = tuple(row)
+            self._rows.update(staged)
+            self._projections[name] = ProjectionState(name, state.version, position)
+
+    def _table_rows(self, name: str, table: str) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+        owner = self._schemas.get(table)
+        if owner is None or owner[0] != name:
+            raise ValidationError("table", f"{table!r} is not a table of projection {name}")
+        return self._rows[table]
+
+    def drop_projection(self, name: str, *, tables: Sequence[Table]) -> None:
+        with self._lock:
+            for table in tables:
+                if self._schemas.get(table.name, (name,))[0] == name:
+                    self._schemas.pop(table.name, None)
+                    self._rows.pop(table.name, None)
+            self._projections.pop(name, None)
+
+    def query(self, query: Query) -> list[tuple[Any, ...]]:
+        with self._lock:
+            if query.table not in self._schemas:
+                raise ValidationError("table", f"no table {query.table!r}")
+            table = self._schemas[query.table][1]
+            rows = list(self._rows[query.table].values())
+        return select_rows(table, rows, query)
+
     def close(self) -> None:
         """Nothing to release; present for the contract."""
 
     def __repr__(self) -> str:
         return f"MemoryStore(events={len(self._tables.log)})"
+
+
+_PYTHON_TYPES = {"text": str, "integer": int}
+
+
+def check_row(table: Table, row: tuple[Any, ...]) -> None:
+    """Refuse a row a strict SQL table would: wrong length, a null or a value of another type."""
+    if len(row) != len(table.columns):
+        raise ValidationError(
+            "upserts", f"{table.name}: {len(row)} values, not {len(table.columns)}"
+        )
+    for column, value in zip(table.columns, row, strict=True):
+        if value is None:
+            if not column.is_nullable:
+                raise ValidationError("upserts", f"{table.name}.{column.name} may not be null")
+        elif type(value) is not _PYTHON_TYPES[column.type]:
+            raise ValidationError(
+                "upserts", f"{table.name}.{column.name}: {value!r} is not {column.type}"
+            )
+
+
+def select_rows(table: Table, rows: list[tuple[Any, ...]], query: Query) -> list[tuple[Any, ...]]:
+    """Answer a query over rows held in memory, as a SQL store would."""
+    names = table.column_names
+    wanted = [*query.columns, *query.group_by, *query.order_by, *(c.column for c in query.where)]
+    if unknown := set(wanted) - set(names):
+        raise ValidationError("query", f"{table.name} has no columns {sorted(unknown)}")
+    where = [(names.index(c.column), c) for c in query.where]
+    kept = [row for row in rows if all(matches(row[i], c) for i, c in where)]
+    if query.group_by:
+        groups: dict[tuple[Any, ...], int] = {}
+        at = [names.index(name) for name in query.group_by]
+        for row in kept:
+            key = tuple(row[i] for i in at)
+            groups[key] = groups.get(key, 0) + 1
+        return sorted(((*key, count) for key, count in groups.items()), key=_sort_key)
+    if query.order_by:
+        order = [names.index(name) for name in query.order_by]
+        kept.sort(key=lambda row: _sort_key(tuple(row[i] for i in order)))
+    if query.columns:
+        at = [names.index(name) for name in query.columns]
+        return [tuple(row[i] for i in at) for row in kept]
+    return kept
+
+
+def _sort_key(values: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
+    return tuple((value is not None, value) for value in values)  # nulls first, as SQLite

@@ -18,20 +18,23 @@ from typing import Literal
 import sqlite_utils
 
 from caselog.batch import LogHead, append_batch
-from caselog.errors import StoreError, StoreFormatError, ValidationError
+from caselog.errors import ConcurrencyError, StoreError, StoreFormatError, ValidationError
 from caselog.store import StoredEvent, StreamAppend, check_page, check_version_range
+from caselog.tables import Condition, ProjectionState, Query, Table, TableChanges
 from caselog.times import Clock, format_recorded, system_clock
 
 __all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "Durability", "SQLiteStore"]
 
 APPLICATION_ID = 0x43534C47  # "CSLG" in the SQLite header: marks a file as a caselog store
-SCHEMA_VERSION = 1
-"""The layout version this caselog writes, kept in the header's ``user_version``."""
+SCHEMA_VERSION = 2
+"""The layout version this caselog writes, kept in the header's ``user_version``: 1 had the
+events table; 2 adds the projections' checkpoints."""
 
 Durability = Literal["full", "normal"]
 _SYNCHRONOUS: dict[str, str] = {"full": "FULL", "normal": "NORMAL"}
 
 EVENTS = "caselog_events"
+PROJECTIONS = "caselog_projections"
 _COLUMNS = ", ".join(StoredEvent._fields)
 _SELECT = f"SELECT {_COLUMNS} FROM {EVENTS}"
 _INSERT = f"INSERT INTO {EVENTS} VALUES ({', '.join('?' * len(StoredEvent._fields))})"
@@ -192,7 +195,10 @@ class SQLiteStore:
             self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute(f"PRAGMA synchronous = {_SYNCHRONOUS[durability]}")
         self._conn.execute(f"PRAGMA cache_size = {-1024 * int(cache_mib)}")
-        if self._pragma("application_id") != APPLICATION_ID:
+        if (
+            self._pragma("application_id") != APPLICATION_ID
+            or self._pragma("user_version") < SCHEMA_VERSION
+        ):
             self._create_schema()
 
     def _pragma(self, name: str) -> int:
@@ -225,6 +231,9 @@ class SQLiteStore:
             self._check_format()  # another process may have created it while we waited
             if self._pragma("application_id") != APPLICATION_ID:
                 self._create_tables()
+            if self._pragma("user_version") < 2:
+                self._create_projections_table()
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -241,7 +250,14 @@ class SQLiteStore:
         events.create_index(["stream", "version"], unique=True)
         events.create_index(["event_id"], unique=True)
         self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _create_projections_table(self) -> None:
+        """Schema 2: where each projection's checkpoint and tables are kept."""
+        db = sqlite_utils.Database(self._conn)
+        db.table(PROJECTIONS).create(
+            {"name": str, "version": str, "position": int, "tables": str},
+            pk="name", not_null={"name", "version", "position", "tables"}, strict=True,
+        )  # fmt: skip
 
     def append(self, appends: Sequence[StreamAppend]) -> list[StoredEvent]:
         with self._lock, _translated:
@@ -284,6 +300,80 @@ class SQLiteStore:
         with self._lock, _translated:
             return self._tables.last_event()
 
+    def projection_state(self, name: str) -> ProjectionState | None:
+        sql = f"SELECT name, version, position FROM {PROJECTIONS} WHERE name = ?"
+        with self._lock, _translated:
+            row = self._conn.execute(sql, (name,)).fetchone()
+            return None if row is None else ProjectionState(*row)
+
+    def create_projection(self, name: str, *, version: str, tables: Sequence[Table]) -> None:
+        with self._lock, _translated, self._transaction():
+            conn = self._conn
+            row = conn.execute(
+                f"SELECT version, tables FROM {PROJECTIONS} WHERE name = ?", (name,)
+            ).fetchone()
+            if row is not None and row[0] != version:
+                raise StoreError(f"projection {name} has version {row[0]}, not {version}")
+            owners = self._table_owners()
+            for table in tables:
+                if owners.get(table.name, name) != name:
+                    raise ValidationError("tables", f"{table.name} belongs to {owners[table.name]}")
+            db = sqlite_utils.Database(conn)
+            for table in tables:
+                _create_table(db, table)
+            names = ",".join(sorted({t.name for t in tables}))
+            conn.execute(
+                f"INSERT OR IGNORE INTO {PROJECTIONS} VALUES (?, ?, 0, ?)", (name, version, names)
+            )
+
+    def _table_owners(self) -> dict[str, str]:
+        rows = self._conn.execute(f"SELECT name, tables FROM {PROJECTIONS}").fetchall()
+        return {table: name for name, tables in rows for table in tables.split(",") if table}
+
+    def write_projection(
+        self, name: str, *, expected: int, position: int, changes: Sequence[TableChanges]
+    ) -> None:
+        with self._lock, _translated, self._transaction():
+            conn = self._conn
+            row = conn.execute(
+                f"SELECT position, tables FROM {PROJECTIONS} WHERE name = ?", (name,)
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"projection {name} has no tables: create it first")
+            if row[0] != expected:
+                raise ConcurrencyError(f"projection:{name}", expected, row[0])
+            owned = set(row[1].split(","))
+            for change in changes:
+                if change.table not in owned:
+                    raise ValidationError(
+                        "table", f"{change.table!r} is not a table of projection {name}"
+                    )
+                _apply(conn, change)
+            conn.execute(f"UPDATE {PROJECTIONS} SET position = ? WHERE name = ?", (position, name))
+
+    def drop_projection(self, name: str, *, tables: Sequence[Table]) -> None:
+        with self._lock, _translated, self._transaction():
+            owners = self._table_owners()
+            for table in tables:
+                if owners.get(table.name) == name:
+                    self._conn.execute(f'DROP TABLE IF EXISTS "{table.name}"')
+            self._conn.execute(f"DELETE FROM {PROJECTIONS} WHERE name = ?", (name,))
+
+    def query(self, query: Query) -> list[tuple[object, ...]]:
+        with self._lock, _translated:
+            names = {row[1] for row in self._conn.execute(f'PRAGMA table_info("{query.table}")')}
+            if not names:
+                raise ValidationError("table", f"no table {query.table!r}")
+            named = {*query.columns, *query.group_by, *query.order_by}
+            named |= {condition.column for condition in query.where}
+            if unknown := named - names:  # SQLite would read an unknown "name" as text
+                raise ValidationError("query", f"{query.table} has no columns {sorted(unknown)}")
+            sql, params = _sql(query)
+            return self._conn.execute(sql, params).fetchall()
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._conn, self._tables)
+
     def close(self) -> None:
         with self._lock, _translated:
             self._conn.close()
@@ -296,3 +386,86 @@ class SQLiteStore:
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r}, durability={self.durability!r})"
+
+
+class _Transaction:
+    """A write transaction on the connection, rolled back on any error."""
+
+    def __init__(self, conn: sqlite3.Connection, tables: _Tables) -> None:
+        self.conn = conn
+        self.tables = tables
+
+    def __enter__(self) -> None:
+        self.tables.begin()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
+        if exc is None:
+            self.conn.execute("COMMIT")
+        elif self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+
+_TYPES = {"text": str, "integer": int}
+
+
+def _create_table(db: sqlite_utils.Database, table: Table) -> None:
+    columns = {column.name: _TYPES[column.type] for column in table.columns}
+    not_null = {column.name for column in table.columns if not column.is_nullable}
+    created = db.table(table.name)
+    created.create(columns, pk=table.key, not_null=not_null, strict=True, if_not_exists=True)
+    for index in table.indexes:
+        created.create_index(index, if_not_exists=True)
+
+
+def _apply(conn: sqlite3.Connection, change: TableChanges) -> None:
+    columns = [row[1] for row in conn.execute(f'PRAGMA table_info("{change.table}")')]
+    keys = [row[1] for row in sorted(conn.execute(f'PRAGMA table_info("{change.table}")'),
+                                     key=lambda r: r[5]) if row[5]]  # fmt: skip
+    if change.deletes:
+        where = " AND ".join(f'"{key}" = ?' for key in keys)
+        conn.executemany(f'DELETE FROM "{change.table}" WHERE {where}', change.deletes)
+    if change.upserts:
+        marks = ", ".join("?" * len(columns))
+        conn.executemany(
+            f'INSERT OR REPLACE INTO "{change.table}" VALUES ({marks})', change.upserts
+        )
+
+
+_OPS = {"=": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+def _condition(condition: Condition) -> tuple[str, list[object]]:
+    column, op, value = f'"{condition.column}"', condition.op, condition.value
+    if op in _OPS:
+        return f"{column} {_OPS[op]} ?", [value]
+    if op == "in":
+        values = list(value)
+        return f"{column} IN ({', '.join('?' * len(values)) or 'NULL'})", values
+    if op == "is_null":
+        return f"{column} IS NULL", []
+    if op == "not_null":
+        return f"{column} IS NOT NULL", []
+    compare = ">" if op == "null_or_gt" else ">="
+    return f"({column} IS NULL OR {column} {compare} ?)", [value]
+
+
+def _sql(query: Query) -> tuple[str, list[object]]:
+    params: list[object] = []
+    parts = []
+    for condition in query.where:
+        text, values = _condition(condition)
+        parts.append(text)
+        params += values
+    where = f" WHERE {' AND '.join(parts)}" if parts else ""
+    if query.group_by:
+        groups = ", ".join(f'"{name}"' for name in query.group_by)
+        order = ", ".join(f'"{name}"' for name in query.group_by)
+        sql = f'SELECT {groups}, count(*) FROM "{query.table}"{where} GROUP BY {groups}'
+        return f"{sql} ORDER BY {order}", params
+    columns = ", ".join(f'"{name}"' for name in query.columns) or "*"
+    order = ""
+    if query.order_by:
+        order = " ORDER BY " + ", ".join(f'"{name}"' for name in query.order_by)
+    return f'SELECT {columns} FROM "{query.table}"{where}{order}', params

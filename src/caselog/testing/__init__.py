@@ -7,9 +7,11 @@ from caselog.testing.clock import ManualClock
 from caselog.testing.concurrency import append_from_processes, append_many, check_log
 from caselog.testing.conformance import StoreConformance, new_event
 from caselog.testing.machine import StoreMachine
+from caselog.testing.projections import ProjectionConformance
 
 __all__ = [
     "ManualClock",
+    "ProjectionConformance",
     "StoreConformance",
     "StoreMachine",
     "append_from_processes",
