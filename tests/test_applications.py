@@ -9,7 +9,6 @@ import pytest
 
 import caselog
 from benefit_programme import (
-    COUNTY,
     ELSEWHERE_COUNTY,
     ELSEWHERE_TOWNSHIP,
     FAR_TOWNSHIP,
@@ -84,7 +83,7 @@ def test_draft_submit_verify_approve_starts_the_entitlement_the_month_after(log:
     )  # fmt: skip
 
 
-def test_evidence_is_requested_and_supplied_at_each_level(log: Caselog) -> None:
+def test_evidence_is_requested_and_supplied_at_the_township(log: Caselog) -> None:
     submitted(log)
     log.request_evidence("a-1", "death certificates", actor="zhao", effective=DAY)
     assert status(log) is ApplicationStatus.EVIDENCE_REQUESTED
@@ -95,9 +94,14 @@ def test_evidence_is_requested_and_supplied_at_each_level(log: Caselog) -> None:
         ApplicationStatus.SUBMITTED, None, date(2025, 3, 12)
     )  # fmt: skip
     log.verify_application("a-1", actor="zhao", effective=date(2025, 3, 13))
-    log.request_evidence("a-1", "household register", actor="chen", effective=date(2025, 3, 14))
+    refused(log, "application_id", "the county decides: return it", lambda: log.request_evidence(
+        "a-1", "household register", actor="chen", effective=date(2025, 3, 14)))  # fmt: skip
+    log.return_application("a-1", reason="the household register is missing", actor="chen",
+                           effective=date(2025, 3, 14))  # fmt: skip
+    log.request_evidence("a-1", "household register", actor="zhao", effective=date(2025, 3, 14))
     log.supply_evidence("a-1", "the register", actor="li", effective=date(2025, 3, 15))
-    assert status(log) is ApplicationStatus.VERIFIED  # back where the request found it
+    assert status(log) is ApplicationStatus.RETURNED  # back where the request found it
+    log.verify_application("a-1", actor="zhao", effective=date(2025, 3, 16))
     log.approve_application("a-1", actor="chen", effective=date(2025, 3, 16))
     assert status(log) is ApplicationStatus.APPROVED
 
@@ -554,7 +558,7 @@ def test_no_positive_step_after_the_child_died(log: Caselog) -> None:
     log.record_death("c-1", actor="li", effective=date(2025, 3, 12))
     refused(
         log,
-        "application_id",
+        "effective",
         "file was deceased",
         lambda: log.verify_application("a-1", actor="zhao", effective=date(2025, 3, 13)),
     )
@@ -623,26 +627,56 @@ def test_bad_arguments_are_refused_on_their_field(
         )
 
 
-def test_an_approval_racing_a_new_standard_is_refused_and_retried(
-    log: Caselog, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    submitted(log)
-    log.verify_application("a-1", actor="zhao", effective=DAY)
+def test_approvals_in_one_county_do_not_wait_for_each_other(log: Caselog) -> None:
+    """Two officers approve for two children at once: neither is refused."""
+    de_facto(log, "c-2")
+    submitted(log, "a-1")
+    submitted(log, "a-2", "de_facto_allowance", "c-2")
+    for app in ("a-1", "a-2"):
+        log.verify_application(app, actor="zhao", effective=DAY)
     other = caselog.Caselog(log.store, clock=log.clock)  # another officer, same store
-    checked = log._exclusive
+    check = log._exclusive
 
-    def exclusive_then_race(*args: Any) -> None:
-        checked(*args)  # after approve read the county's register, before it appends
-        other.set_benefit_standard("orphan_allowance", COUNTY, 1400, from_month="2025-04",
-                                   actor="chen", effective=DAY)  # fmt: skip
+    def check_then_other(*args: Any) -> None:
+        check(*args)
+        if other.application("a-2").status is not ApplicationStatus.APPROVED:
+            other.approve_application("a-2", actor="chen", effective=DAY)
 
-    monkeypatch.setattr(log, "_exclusive", exclusive_then_race)
-    with pytest.raises(caselog.ConcurrencyError):
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(log, "_exclusive", check_then_other)
+    try:
         log.approve_application("a-1", actor="chen", effective=DAY)
-    monkeypatch.undo()
-    assert status(log) is ApplicationStatus.VERIFIED
-    log.approve_application("a-1", actor="chen", effective=DAY)
-    assert log.entitlement("a-1").amount == 1400
+    finally:
+        monkeypatch.undo()
+    assert {status(log, "a-1"), status(log, "a-2")} == {ApplicationStatus.APPROVED}
+
+
+def test_a_second_grant_paid_once_is_approved_in_the_same_month(log: Caselog) -> None:
+    for app in ("m-1", "m-2"):
+        log.draft_application(app, "c-1", "medical_assistance", amount_requested=500,
+                              actor="li", effective=DAY)  # fmt: skip
+        log.submit_application(app, actor="li", effective=DAY)
+        log.verify_application(app, actor="zhao", effective=DAY)
+        log.approve_application(app, actor="chen", effective=DAY)
+    assert [log.entitlement(app).first_month for app in ("m-1", "m-2")] == ["2025-04"] * 2
+
+
+def test_more_bad_arguments_are_refused_on_their_field(log: Caselog) -> None:
+    refused(log, "application_id", "not an id", lambda: log.draft_application(
+        "a\ud800", "c-1", "orphan_allowance", actor="li", effective=DAY))  # fmt: skip
+    refused(log, "child_id", "not an id", lambda: log.draft_application(
+        "a-1", "c\udfff", "orphan_allowance", actor="li", effective=DAY))  # fmt: skip
+    refused(log, "application_id", "not an id", lambda: log.application("a\udfff"))
+    refused(log, "actor", "not an active worker", lambda: log.draft_application(
+        "a-1", "c-1", "orphan_allowance", actor=cast(Any, ["li"]), effective=DAY))  # fmt: skip
+    refused(
+        log,
+        "amount_requested",
+        "paid at the county's standard",
+        lambda: log.draft_application(
+            "a-1", "c-1", "orphan_allowance", amount_requested=99999, actor="li", effective=DAY
+        ),
+    )
 
 
 def test_a_draft_racing_another_change_is_not_reported_as_a_taken_id(

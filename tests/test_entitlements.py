@@ -29,7 +29,7 @@ from caselog.domain import (
     PaymentStatus,
     TerminationReason,
 )
-from caselog.domain.entitlements import EntitlementAmountChanged, PaymentIssued
+from caselog.domain.entitlements import PaymentIssued
 from caselog.testing import ManualClock
 
 FULL_WIDTH = "\uff12\uff10\uff12\uff15-03"  # 2025-03 in full-width digits
@@ -224,15 +224,12 @@ def test_termination_sets_the_last_month_paid_and_is_final(log: Caselog) -> None
         "a-1", 1500, from_month="2025-04", reason="x", actor="chen", effective=DAY))  # fmt: skip
 
 
-def test_a_new_standard_changes_the_amount_in_the_same_append(log: Caselog) -> None:
+def test_a_new_standard_is_paid_from_its_month(log: Caselog) -> None:
     pay(log, "2025-03")
-    events = log.set_benefit_standard("orphan_allowance", COUNTY, 1500, from_month="2025-07",
-                                      actor="chen", effective=DAY)  # fmt: skip
-    assert [e.type for e in events] == ["benefit_standard_set", "entitlement_amount_changed"]
-    changed = events[1].data
-    assert isinstance(changed, EntitlementAmountChanged)
-    assert (changed.from_month, changed.amount) == ("2025-07", 1500)
-    assert changed.standard is None or changed.standard.monthly_amount == 1500
+    event = log.set_benefit_standard("orphan_allowance", COUNTY, 1500, from_month="2025-07",
+                                     actor="chen", effective=DAY)  # fmt: skip
+    assert event.type == "benefit_standard_set"
+    assert event.stream == "standard:orphan_allowance:5101"
     entitlement = log.entitlement("a-1")
     assert (entitlement.amount_for("2025-06"), entitlement.amount_for("2025-07")) == (
         STANDARD, 1500
@@ -240,6 +237,7 @@ def test_a_new_standard_changes_the_amount_in_the_same_append(log: Caselog) -> N
     july = log.issue_payment("a-1", "2025-07", actor="chen", effective=date(2025, 7, 1))
     assert isinstance(july.data, PaymentIssued)
     assert july.data.amount == 1500
+    assert log.entitlement("a-1").payment("2025-03").amount == STANDARD  # type: ignore[union-attr]
 
 
 def test_a_standard_set_late_for_earlier_months_keeps_the_later_ones(log: Caselog) -> None:
@@ -252,13 +250,52 @@ def test_a_standard_set_late_for_earlier_months_keeps_the_later_ones(log: Caselo
     assert amounts == [STANDARD, 1350, 1350, 1400]
 
 
-def test_a_standard_recorded_after_a_later_step_is_dated_in_order(log: Caselog) -> None:
-    pay(log, "2025-03", day=date(2025, 5, 20))
-    events = log.set_benefit_standard("orphan_allowance", COUNTY, 1400, from_month="2025-05",
-                                      actor="chen", effective=date(2025, 5, 1))  # fmt: skip
-    assert [e.type for e in events] == ["benefit_standard_set", "entitlement_amount_changed"]
-    assert events[1].effective == date(2025, 5, 20)  # the child's benefits stay in time order
-    assert log.entitlement("a-1").amount_for("2025-05") == 1400
+def test_a_standard_before_an_entitlement_began_does_not_undo_a_later_one() -> None:
+    with caselog.open("memory:", clock=ManualClock(datetime(2026, 1, 5, 9, tzinfo=UTC))) as log:
+        build(log)
+        log.set_benefit_standard("orphan_allowance", COUNTY, 1500, from_month="2025-07",
+                                 actor="chen", effective=DAY)  # fmt: skip
+        orphan(log)
+        approved(log, "a-1", "c-1", "orphan_allowance", date(2025, 8, 4))
+        log.set_benefit_standard("orphan_allowance", COUNTY, 1400, from_month="2025-04",
+                                 actor="chen", effective=date(2025, 8, 5))  # fmt: skip
+        assert log.entitlement("a-1").amount_for("2025-09") == 1500
+
+
+def test_a_terminated_entitlement_follows_standards_for_the_months_it_paid(log: Caselog) -> None:
+    log.terminate_entitlement("a-1", TerminationReason.ADOPTED, last_month="2025-07",
+                              actor="chen", effective=DAY)  # fmt: skip
+    log.set_benefit_standard("orphan_allowance", COUNTY, 1500, from_month="2025-07",
+                             actor="chen", effective=DAY)  # fmt: skip
+    assert log.entitlement("a-1").amount_for("2025-07") == 1500
+
+
+def test_a_manual_amount_holds_until_a_later_standard(log: Caselog) -> None:
+    log.change_entitlement_amount("a-1", 900, from_month="2025-05", reason="partial care",
+                                  actor="chen", effective=DAY)  # fmt: skip
+    log.set_benefit_standard("orphan_allowance", COUNTY, 1500, from_month="2025-08",
+                             actor="chen", effective=DAY)  # fmt: skip
+    entitlement = log.entitlement("a-1")
+    amounts = [entitlement.amount_for(m) for m in ("2025-04", "2025-05", "2025-07", "2025-08")]
+    assert amounts == [STANDARD, 900, 900, 1500]
+
+
+def test_the_file_shows_the_standards_known_then(log: Caselog) -> None:
+    clock = log.clock
+    assert isinstance(clock, ManualClock)
+    before = clock()
+    clock.advance(3600)
+    log.set_benefit_standard("orphan_allowance", COUNTY, 1500, from_month="2025-07",
+                             actor="chen", effective=date(2025, 6, 20))  # fmt: skip
+    now = log.child_file("c-1")
+    then = log.child_file("c-1", known_at=before)
+    earlier = log.child_file("c-1", as_of=date(2025, 6, 1))
+    assert now is not None
+    assert then is not None
+    assert earlier is not None
+    assert now.entitlements[0].amount_for("2025-07") == 1500
+    assert then.entitlements[0].amount_for("2025-07") == STANDARD
+    assert earlier.entitlements[0].amount_for("2025-07") == STANDARD  # not decided yet
 
 
 def test_standards_are_refused_where_they_do_not_belong(log: Caselog) -> None:
@@ -434,3 +471,21 @@ def test_the_review_list_passes_over_what_is_ended_or_paid_once(log: Caselog) ->
     assert [(d.entitlement_id, d.reasons) for d in due] == [
         ("a-1", ("the file is deceased since 2025-08-01",))
     ]  # medical assistance was paid once, in July
+
+
+def test_turning_18_stops_no_payment_until_the_county_terminates() -> None:
+    with caselog.open("memory:", clock=ManualClock(datetime(2026, 1, 5, 9, tzinfo=UTC))) as log:
+        build(log)
+        child(log, "c-9", father=ParentSituation.DECEASED, mother=ParentSituation.DECEASED,
+              birth_date=date(2007, 4, 10))  # fmt: skip
+        approved(log, "a-9", "c-9", "orphan_allowance", APPROVED)
+        log.issue_payment("a-9", "2025-05", actor="chen", effective=DAY)  # after the birthday
+        due = log.entitlements_due_for_review(on=DAY, area="51010101")  # the child's village
+        assert [(d.entitlement_id, d.reasons) for d in due] == [
+            ("a-9", ("turned 18 on 2025-04-10",))
+        ]
+
+
+def test_an_empty_last_month_is_refused(log: Caselog) -> None:
+    refused(log, "last_month", "YYYY-MM", lambda: log.terminate_entitlement(
+        "a-1", TerminationReason.ADOPTED, last_month="", actor="chen", effective=DAY))  # fmt: skip

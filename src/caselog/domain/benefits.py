@@ -29,6 +29,9 @@ __all__ = [
     "Payment",
     "benefits_stream",
     "fold_benefits",
+    "standard_amounts",
+    "standard_stream",
+    "with_standards",
 ]
 
 
@@ -108,9 +111,13 @@ class Payment:
 class Entitlement:
     """An entitlement as it stands: the months it pays, at what amount, and what was paid.
 
-    ``amounts`` lists (from month, amount) in month order, each holding until the next;
-    ``suspensions`` (from month, until month exclusive or None while suspended); ``last_month``
-    is set once it is terminated (or, for a benefit paid once, from the start).
+    A monthly allowance pays, each month, the county's standard in force that month
+    (``standards``: (from month, amount) as known to the read that made this object), unless a
+    manual change (``overrides``) from that month or later than the standard's says otherwise;
+    before any standard it pays ``initial_amount``, the amount it was granted at. A benefit paid
+    once pays ``initial_amount``. ``suspensions`` are (from month, until month exclusive or None
+    while suspended); ``last_month`` is set once it is terminated (or, for a benefit paid once,
+    from the start).
     """
 
     entitlement_id: str
@@ -119,9 +126,13 @@ class Entitlement:
     area: str
     first_month: str
     status: EntitlementStatus
-    amounts: tuple[tuple[str, int], ...]
+    initial_amount: int
     approval: str
+    county: str = ""
+    is_monthly: bool = True
     last_month: str | None = None
+    overrides: tuple[tuple[str, int], ...] = ()
+    standards: tuple[tuple[str, int], ...] = ()
     suspensions: tuple[tuple[str, str | None], ...] = ()
     termination: en.EntitlementTerminated | None = None
     terminated_on: date | None = None
@@ -129,15 +140,18 @@ class Entitlement:
 
     @property
     def amount(self) -> int:
-        """The monthly amount of the latest month an amount is set from."""
-        return self.amounts[-1][1]
+        """The monthly amount from the latest month any amount is set from."""
+        return self.amount_for("9999-12")
 
     def amount_for(self, month: str) -> int:
         """The amount due for ``month``."""
-        due = self.amounts[0][1]
-        for since, amount in self.amounts:
-            if since <= month:
-                due = amount
+        since, due = "", self.initial_amount
+        for start, amount in self.standards:
+            if start <= month and start >= since:
+                since, due = start, amount
+        for start, amount in self.overrides:
+            if start <= month and start >= since:
+                since, due = start, amount
         return due
 
     def is_payable(self, month: str) -> bool:
@@ -292,18 +306,21 @@ def _started(ents: _Entitlements, data: en.EntitlementStarted, event: Event[Any]
         data.area,
         data.first_month,
         EntitlementStatus.ACTIVE,
-        ((data.first_month, data.amount),),
+        data.amount,
         data.approval,
+        county=data.county,
+        is_monthly=data.last_month is None,
         last_month=data.last_month,
     )
 
 
 def _amount(ents: _Entitlements, data: en.EntitlementAmountChanged, event: Event[Any]) -> None:
-    """The amount holds from its month until the next change that is already known."""
+    """A manual change holds from its month until a later change or standard; of two from the
+    same month, the later recorded."""
     ent = ents[data.entitlement_id]
-    kept = [(since, amount) for since, amount in ent.amounts if since != data.from_month]
-    amounts = tuple(sorted([*kept, (data.from_month, data.amount)]))
-    ents[data.entitlement_id] = attrs.evolve(ent, amounts=amounts)
+    kept = [(since, amount) for since, amount in ent.overrides if since != data.from_month]
+    overrides = tuple(sorted([*kept, (data.from_month, data.amount)]))
+    ents[data.entitlement_id] = attrs.evolve(ent, overrides=overrides)
 
 
 def _suspended(ents: _Entitlements, data: en.EntitlementSuspended, event: Event[Any]) -> None:
@@ -369,6 +386,32 @@ _ENTITLEMENT: dict[type, Callable[[_Entitlements, Any, Event[Any]], None]] = {
 }
 
 BENEFIT_EVENTS = frozenset({*_APPLICATION, *_ENTITLEMENT})
+
+
+def standard_stream(benefit: str, county: str) -> str:
+    """The stream of a county's standards of a benefit."""
+    return f"standard:{benefit}:{county}"
+
+
+def standard_amounts(events: Iterable[Event[Any]]) -> tuple[tuple[str, int], ...]:
+    """(from month, amount) of a county's standards, by month; of two from the same month, the
+    later recorded."""
+    ordered = sorted(events, key=lambda e: e.position)
+    amounts = {event.data.from_month: event.data.monthly_amount for event in ordered}
+    return tuple(sorted(amounts.items()))
+
+
+def with_standards(
+    benefits: Benefits, standards: Callable[[str, str], tuple[tuple[str, int], ...]]
+) -> Benefits:
+    """Give each monthly entitlement its county's standards, ``standards(benefit, county)``."""
+    if not benefits.entitlements:
+        return benefits
+    entitlements = tuple(
+        attrs.evolve(e, standards=standards(e.benefit, e.county)) if e.is_monthly else e
+        for e in benefits.entitlements
+    )
+    return attrs.evolve(benefits, entitlements=entitlements)
 
 
 def fold_benefits(events: Iterable[Event[Any]]) -> Benefits:

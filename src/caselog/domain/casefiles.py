@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from caselog.domain.benefits import benefits_stream
+from caselog.domain.benefits import (
+    Benefits,
+    benefits_stream,
+    standard_amounts,
+    standard_stream,
+    with_standards,
+)
 from caselog.domain.categories import CategoriesRecorded
 from caselog.domain.children import ChildRegistered
 from caselog.domain.codes import AreaLevel, FileStatus
@@ -168,6 +174,8 @@ class CaseFiles:
         stream = child_stream(child_id)
         version = max(e.version for e in events if e.stream == stream)
         file = attrs.evolve(file, version=version)  # what the next append must expect
+        if file.entitlements:
+            file = self._with_standards(file, as_of, known_at)
         day = _day(as_of) if as_of is not None else self._today()
         file = on_the_calendar(file, day)
         if file.categories is not None:
@@ -175,6 +183,19 @@ class CaseFiles:
         if file.status is not FileStatus.ACTIVE:
             return file
         return attrs.evolve(file, next_visit=next_visit(file, self.rules.visits))
+
+    def _with_standards(
+        self, file: ChildFile, as_of: date | datetime | None, known_at: datetime | None
+    ) -> ChildFile:
+        """Give the file's monthly allowances their county's standards, as of and known at the
+        question's moments."""
+
+        def standards(benefit: str, county: str) -> tuple[tuple[str, int], ...]:
+            events = self.read_stream(standard_stream(benefit, county))
+            return standard_amounts(select(events, as_of=as_of, known_at=known_at))
+
+        folded = with_standards(Benefits(file.applications, file.entitlements), standards)
+        return attrs.evolve(file, entitlements=folded.entitlements)
 
     def _household(self, household_id: str) -> HouseholdRegistered:
         events = self.read_stream(household_stream(household_id), last=1)

@@ -171,7 +171,7 @@ class Directory:
             if command in ("register_area", "register_worker") and not self.workers:
                 return Metadata(role="bootstrap")  # before any worker: the first admin's setup
             raise ValidationError("actor", "every command needs the acting worker")
-        worker = self.workers.get(actor)
+        worker = self.workers.get(actor) if isinstance(actor, str) else None
         if worker is None or not worker.is_active:
             raise ValidationError("actor", f"{actor!r} is not an active worker")
         if worker.role not in PERMISSIONS[command]:

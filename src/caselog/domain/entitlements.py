@@ -1,10 +1,9 @@
 """Entitlements started by approvals, the payments made under them, and benefit standards.
 
 An entitlement is named by the application whose approval started it; its events and its
-payments are recorded in the child's benefits stream. A county's register of a benefit,
-``register:{benefit}:{county}``, holds the standards the county set and an entry for each
-entitlement it granted, so that a standard and an approval in the same county are never decided
-on stale knowledge of each other.
+payments are recorded in the child's benefits stream. A county's standards of a benefit are
+recorded in ``standard:{benefit}:{county}``; a monthly allowance pays, each month, the standard in
+force that month.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from caselog.privacy import SENSITIVE
 __all__ = [
     "BenefitStandardSet",
     "EntitlementAmountChanged",
-    "EntitlementRegistered",
     "EntitlementResumed",
     "EntitlementStarted",
     "EntitlementSuspended",
@@ -47,28 +45,20 @@ class BenefitStandardSet:
     from_month: str = attrs.field(validator=month_text)
 
 
-@event_type("entitlement_registered")
-@attrs.frozen
-class EntitlementRegistered:
-    """A county granted an entitlement; the entry in its register of the benefit."""
-
-    entitlement_id: str = attrs.field(validator=non_empty)
-    child_id: str = attrs.field(validator=non_empty)
-    township: str = attrs.field(validator=non_empty)
-
-
 @event_type("entitlement_started")
 @attrs.frozen
 class EntitlementStarted:
-    """An approval started an entitlement: paid from ``first_month`` at ``amount`` a month (or
-    once, when ``last_month`` is ``first_month``). ``area`` is the township it was decided for,
-    whose standards govern it and whose county manages it; ``approval`` is the id of the
-    approval event whose evidence it relied on."""
+    """An approval started an entitlement: paid from ``first_month`` (or once, when
+    ``last_month`` is ``first_month``) at ``amount``, the county's standard then for a monthly
+    allowance. ``area`` is the township it was decided for, ``county`` the county that manages
+    it and whose standards it follows; ``approval`` is the id of the approval event whose
+    evidence it relied on."""
 
     entitlement_id: str = attrs.field(validator=non_empty)
     child_id: str = attrs.field(validator=non_empty)
     benefit: str = attrs.field(validator=non_empty)
     area: str = attrs.field(validator=non_empty)
+    county: str = attrs.field(validator=non_empty)
     first_month: str = attrs.field(validator=month_text)
     amount: int = attrs.field(validator=positive)
     approval: str = attrs.field(validator=non_empty)
@@ -79,13 +69,13 @@ class EntitlementStarted:
 @event_type("entitlement_amount_changed")
 @attrs.frozen
 class EntitlementAmountChanged:
-    """The monthly amount changed from ``from_month`` on (a new standard, say)."""
+    """The county set this entitlement's monthly amount by hand, from ``from_month`` until a
+    later change or a standard from a later month."""
 
     entitlement_id: str = attrs.field(validator=non_empty)
     from_month: str = attrs.field(validator=month_text)
     amount: int = attrs.field(validator=positive)
     reason: str = attrs.field(validator=non_empty)
-    standard: StandardSeen | None = None
 
 
 @event_type("entitlement_suspended")

@@ -22,9 +22,10 @@ from caselog.domain.commands.benefitfiles import (
     ChildBenefits,
     application_stream,
     check_id,
+    standard_in_force,
 )
 from caselog.domain.eligibility import Eligibility, eligibility, evidence
-from caselog.domain.entitlements import EntitlementRegistered, EntitlementStarted
+from caselog.domain.entitlements import EntitlementStarted
 from caselog.domain.explain import DecisionExplanation, recheck, review, steps_with_evidence
 from caselog.domain.rules.ruleset import BenefitRules
 from caselog.errors import ConcurrencyError, ValidationError
@@ -77,7 +78,10 @@ class ApplicationCommands(BenefitFiles):
     ) -> Event[Any]:  # fmt: skip
         """Start an application for ``benefit`` on the child's behalf (not yet lodged)."""
         check_id("application_id", application_id)
+        check_id("child_id", child_id)
         rules = self.rules.benefit(benefit)
+        if rules.is_monthly and amount_requested is not None:
+            raise ValidationError("amount_requested", f"{benefit} is paid at the county's standard")
         file, _ = self._open(child_id, effective)
         meta = self.directory().authorize(actor, "draft_application", area=file.village)
         benefits = self._benefits(child_id)
@@ -159,9 +163,15 @@ class ApplicationCommands(BenefitFiles):
     def request_evidence(
         self, application_id: str, request: str, *, actor: str, effective: Effective
     ) -> Event[Any]:
-        """The level the application waits at asks for more evidence."""
+        """The level the application waits at asks for more evidence: a verifying level, or
+        the only one (a deciding level above others returns the application instead)."""
         step = self._step(application_id, effective)
         self._expect(step, _WAITING, "asked for evidence")
+        if step.is_deciding and len(step.rules.review) > 1:
+            raise ValidationError(
+                "application_id", f"the {step.level} decides: return it to the level below for "
+                "more evidence, which is then verified again",
+            )  # fmt: skip
         meta = self._reviewer(actor, step.level, step.application.township or "", "ask")
         payload = ap.EvidenceRequested(application_id, step.level, _reason("request", request))
         return self._write_step(step, payload, effective, meta)
@@ -223,14 +233,15 @@ class ApplicationCommands(BenefitFiles):
         meta = self._reviewer(actor, step.level, app.township or "", "approve")
         first = next_month(month_of(_day(effective)))
         township = app.township or ""
-        register = self._register(app.benefit, self._county_of(township))
-        standard = register.standard(first) if step.rules.is_monthly else None
+        county = self._county_of(township)
+        standards = self._standards(app.benefit, county)
+        standard = standard_in_force(standards, first) if step.rules.is_monthly else None
         if step.rules.is_monthly:
             if amount is not None:
                 raise ValidationError("amount", f"{app.benefit} is paid at the county's standard")
             if standard is None:
                 raise ValidationError(
-                    "benefit", f"no standard for {app.benefit} is set in {register.county} "
+                    "benefit", f"no standard for {app.benefit} is set in {county} "
                     f"for {first}",
                 )  # fmt: skip
             granted = standard.monthly_amount
@@ -244,15 +255,11 @@ class ApplicationCommands(BenefitFiles):
             event_id=approval_id,
         )
         started = EntitlementStarted(
-            application_id, app.child_id, app.benefit, township, first, granted,
+            application_id, app.child_id, app.benefit, township, county, first, granted,
             approval_id, None if step.rules.is_monthly else first, standard,
         )  # fmt: skip
-        entry = EntitlementRegistered(application_id, app.child_id, township)
-        writes: list[tuple[str, list[Any], Expected]] = [
-            (benefits_stream(app.child_id), [approval, started], step.benefits.version),
-            (register.stream, [entry], register.version),  # a standard set meanwhile conflicts
-        ]
-        return self._append(writes, effective=effective, meta=meta)[:2]
+        writes = [(benefits_stream(app.child_id), [approval, started], step.benefits.version)]
+        return self._append(writes, effective=effective, meta=meta)
 
     def reject_application(
         self, application_id: str, *, reason: str, actor: str, effective: Effective
@@ -368,9 +375,7 @@ class ApplicationCommands(BenefitFiles):
         events = self._child_events(child)
         then = self._file_then(child, events, effective)
         if refuse and not then.is_open:
-            raise ValidationError(
-                "application_id", f"the child's file was {then.status} on {effective}"
-            )
+            raise ValidationError("effective", f"the file was {then.status} on {effective}")
         found = eligibility(then, _day(effective), step.application.benefit, self.rules)
         if refuse and not found.qualifies and step.application.exception is None:
             raise ValidationError("benefit", found.reason)
@@ -410,6 +415,8 @@ class ApplicationCommands(BenefitFiles):
             )  # fmt: skip
             if held.benefit != app.benefit and not excluded:
                 continue
+            if held.benefit == app.benefit and not held.is_monthly:
+                continue  # a benefit paid once can be granted again
             if held.last_month is not None and held.last_month < first:
                 continue
             raise ValidationError(

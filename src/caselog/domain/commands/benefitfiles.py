@@ -8,11 +8,17 @@ from datetime import date, datetime
 from typing import Any
 
 from caselog.domain.applications import StandardSeen
-from caselog.domain.benefits import Benefits, benefits_stream, fold_benefits
+from caselog.domain.benefits import (
+    Benefits,
+    benefits_stream,
+    fold_benefits,
+    standard_amounts,
+    standard_stream,
+    with_standards,
+)
 from caselog.domain.calendar import check_month
 from caselog.domain.casefiles import CaseFiles
 from caselog.domain.codes import AreaLevel, Role
-from caselog.domain.entitlements import BenefitStandardSet, EntitlementRegistered
 from caselog.domain.file import moment
 from caselog.errors import ValidationError
 from caselog.events.envelope import Event, Metadata
@@ -20,10 +26,9 @@ from caselog.events.envelope import Event, Metadata
 __all__ = [
     "BenefitFiles",
     "ChildBenefits",
-    "Register",
     "application_stream",
     "check_id",
-    "register_stream",
+    "standard_in_force",
 ]
 
 Effective = date | datetime
@@ -32,7 +37,7 @@ LEVEL_ROLE = {"township": Role.TOWNSHIP_SUPERVISOR, "county": Role.COUNTY_OFFICE
 """The role that reviews at each level of a review chain."""
 
 
-_ID = re.compile(r"[^\x00-\x1f\x7f]{1,150}")
+_ID = re.compile(r"[^\x00-\x1f\x7f\ud800-\udfff]{1,150}")
 
 
 def check_id(field: str, value: object) -> str:
@@ -47,38 +52,19 @@ def application_stream(application_id: str) -> str:
     return f"application:{application_id}"
 
 
-def register_stream(benefit: str, county: str) -> str:
-    """The stream of a county's register of a benefit: its standards and its entitlements."""
-    return f"register:{benefit}:{county}"
-
-
-class Register:
-    """A county's register of a benefit as read: its standards, the children holding an
-    entitlement it granted, and the version the next append must expect."""
-
-    def __init__(self, benefit: str, county: str, events: list[Event[Any]]) -> None:
-        self.benefit = benefit
-        self.county = county
-        self.stream = register_stream(benefit, county)
-        self.version = events[-1].version if events else 0
-        self.standards = [e for e in events if isinstance(e.data, BenefitStandardSet)]
-        self.holders = list(dict.fromkeys(
-            e.data.child_id for e in events if isinstance(e.data, EntitlementRegistered)
-        ))  # fmt: skip
-
-    def standard(self, month: str) -> StandardSeen | None:
-        """The standard in force in ``month``: the latest set from that month or before (of
-        two from the same month, the later recorded)."""
-        found: Event[Any] | None = None
-        for event in self.standards:
-            if event.data.from_month <= month and (
-                found is None or event.data.from_month >= found.data.from_month
-            ):
-                found = event
-        if found is None:
-            return None
-        data = found.data
-        return StandardSeen(self.county, data.monthly_amount, data.from_month, found.event_id)
+def standard_in_force(events: list[Event[Any]], month: str) -> StandardSeen | None:
+    """The standard in force in ``month`` among a county's standards: the latest set from that
+    month or before (of two from the same month, the later recorded)."""
+    found: Event[Any] | None = None
+    for event in events:
+        if event.data.from_month <= month and (
+            found is None or event.data.from_month >= found.data.from_month
+        ):
+            found = event
+    if found is None:
+        return None
+    data = found.data
+    return StandardSeen(data.area, data.monthly_amount, data.from_month, found.event_id)
 
 
 class ChildBenefits:
@@ -95,7 +81,12 @@ class BenefitFiles(CaseFiles):
     """Reads and checks shared by the benefit commands."""
 
     def _benefits(self, child_id: str) -> ChildBenefits:
-        return ChildBenefits(child_id, self.read_stream(benefits_stream(child_id)))
+        """The child's benefits now, each monthly allowance with its county's standards."""
+        found = ChildBenefits(child_id, self.read_stream(benefits_stream(child_id)))
+        found.state = with_standards(
+            found.state, lambda benefit, county: standard_amounts(self._standards(benefit, county))
+        )
+        return found
 
     def _owner(self, application_id: str, *, field: str = "application_id") -> str:
         """Return the child an application (or the entitlement it started) is about."""
@@ -133,8 +124,8 @@ class BenefitFiles(CaseFiles):
             raise ValidationError(field, f"{code!r} is not a township")
         return code
 
-    def _register(self, benefit: str, county: str) -> Register:
-        return Register(benefit, county, self.read_stream(register_stream(benefit, county)))
+    def _standards(self, benefit: str, county: str) -> list[Event[Any]]:
+        return self.read_stream(standard_stream(benefit, county))
 
     def _county_of(self, township: str) -> str:
         parent = self.directory().area(township, field="township").parent

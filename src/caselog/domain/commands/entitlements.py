@@ -8,14 +8,13 @@ changes the amount of every entitlement it governs, in the same append.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from typing import Any
 
 import attrs
 
 from caselog.domain import entitlements as en
-from caselog.domain.benefits import Entitlement, Payment, benefits_stream
+from caselog.domain.benefits import Entitlement, Payment, benefits_stream, standard_stream
 from caselog.domain.calendar import month_of, month_start, next_month
 from caselog.domain.casefiles import code
 from caselog.domain.codes import (
@@ -27,9 +26,9 @@ from caselog.domain.codes import (
 )
 from caselog.domain.commands.benefitfiles import BenefitFiles, ChildBenefits
 from caselog.domain.eligibility import eligibility
-from caselog.domain.file import ADULT_AGE, birthday_at, moment
+from caselog.domain.file import ADULT_AGE, birthday_at
 from caselog.errors import ValidationError
-from caselog.events.envelope import Event, Metadata, Pending
+from caselog.events.envelope import Event, Metadata
 
 __all__ = ["EntitlementCommands", "ReviewDue"]
 
@@ -73,12 +72,10 @@ class EntitlementCommands(BenefitFiles):
     def set_benefit_standard(
         self, benefit: str, area: str, monthly_amount: int, *, from_month: str, actor: str,
         effective: Effective,
-    ) -> list[Event[Any]]:  # fmt: skip
-        """Set the monthly amount of ``benefit`` in the county ``area`` from ``from_month`` on;
-        every entitlement the county granted changes its amount from then, in the same append.
-
-        Returns the standard's event, then the amount changes.
-        """
+    ) -> Event[Any]:  # fmt: skip
+        """Set the monthly amount of ``benefit`` in the county ``area`` from ``from_month`` on:
+        every monthly allowance the county manages pays it from then, until a standard from a
+        later month (or a manual change from a later month)."""
         rules = self.rules.benefit(benefit)
         if not rules.is_monthly:
             raise ValidationError("benefit", f"{benefit} is paid once; it has no standard")
@@ -89,14 +86,9 @@ class EntitlementCommands(BenefitFiles):
         meta = directory.authorize(actor, "set_benefit_standard", area=area)
         payload = en.BenefitStandardSet(benefit, area, monthly_amount,
                                         self._month("from_month", from_month))  # fmt: skip
-        register = self._register(benefit, area)
-        writes: list[tuple[str, list[Any], int]] = [(register.stream, [payload], register.version)]
-        for child_id in register.holders:
-            benefits = self._benefits(child_id)
-            changes = self._governed(benefits, payload, effective)
-            if changes:
-                writes.append((benefits_stream(child_id), changes, benefits.version))
-        return self._append(writes, effective=effective, meta=meta)
+        stream = standard_stream(benefit, area)
+        version = self.store.stream_version(stream)
+        return self._append([(stream, [payload], version)], effective=effective, meta=meta)[0]
 
     def change_entitlement_amount(
         self, entitlement_id: str, amount: int, *, from_month: str, reason: str, actor: str,
@@ -156,7 +148,8 @@ class EntitlementCommands(BenefitFiles):
         ent = held.entitlement
         self._not_terminated(ent)
         why = code(TerminationReason, reason, "reason")
-        last = self._month("last_month", last_month or month_of(_day(effective)))
+        last = self._month("last_month", month_of(_day(effective)) if last_month is None
+                           else last_month)  # fmt: skip
         if last < next_month(ent.first_month, -1):
             raise ValidationError("last_month", f"the entitlement starts in {ent.first_month}")
         if ent.last_month is not None and last > ent.last_month:
@@ -237,26 +230,12 @@ class EntitlementCommands(BenefitFiles):
         directory = self.directory()
         if area is not None:
             directory.area(area, field="area")
-        counties = [
-            a.code
-            for a in directory.areas.values()
-            if a.level is AreaLevel.COUNTY
-            and (area is None or directory.is_within(a.code, area)
-                 or directory.is_within(area, a.code))
-        ]  # fmt: skip
-        holders = {
-            child: None
-            for county in counties
-            for benefit in sorted(self.rules.benefits)
-            for child in self._register(benefit, county).holders
-        }
+        holders = self._holders()
         due: list[ReviewDue] = []
         for child_id in holders:
             benefits = self._benefits(child_id)
             for ent in benefits.state.entitlements:
-                if ent.status is EntitlementStatus.TERMINATED or (
-                    area is not None and not directory.is_within(ent.area, area)
-                ):
+                if ent.status is EntitlementStatus.TERMINATED or not self._is_in(ent, area):
                     continue
                 if ent.last_month is not None and ent.last_month < month_of(on):
                     continue  # paid once, or ending before this month
@@ -267,6 +246,28 @@ class EntitlementCommands(BenefitFiles):
         return due
 
     # -- shared checks
+
+    def _holders(self) -> list[str]:
+        """The children with an entitlement, in the order they were granted one."""
+        children: dict[str, None] = {}
+        after = 0
+        while page := self.store.read_log(after=after, limit=1000):
+            for record in page:
+                if record.type == "entitlement_started":
+                    children[record.stream.removeprefix("benefits:")] = None
+            after = page[-1].position
+        return list(children)
+
+    def _is_in(self, ent: Entitlement, area: str | None) -> bool:
+        """Whether an entitlement concerns ``area``: the township it was decided for lies in it,
+        or the child lives in it now."""
+        if area is None:
+            return True
+        directory = self.directory()
+        if directory.is_within(ent.area, area):
+            return True
+        file = self.child_file(ent.child_id)
+        return file is not None and directory.is_within(file.village, area)
 
     def _lapsed(self, ent: Entitlement, on: date) -> list[str]:
         rules = self.rules.benefit(ent.benefit)
@@ -288,30 +289,6 @@ class EntitlementCommands(BenefitFiles):
                 held = ", ".join(sorted(rules.qualifying))
                 reasons.append(f"{held} no longer holds: {found.reason}")
         return reasons
-
-    def _governed(
-        self, benefits: ChildBenefits, standard: en.BenefitStandardSet, effective: Effective
-    ) -> list[Pending]:
-        """The amount changes a county's new standard makes to a child's entitlements."""
-        last = benefits.events[-1].effective if benefits.events else effective
-        when = last if moment(last) > moment(effective) else effective  # keep the stream in order
-        changes: list[Pending] = []
-        for ent in benefits.state.entitlements:
-            if ent.benefit != standard.benefit or ent.status is EntitlementStatus.TERMINATED:
-                continue
-            if self._county_of(ent.area) != standard.area:
-                continue
-            start = max(standard.from_month, ent.first_month)
-            if ent.last_month is not None and ent.last_month < start:
-                continue
-            if (start, standard.monthly_amount) in ent.amounts:
-                continue
-            reason = f"standard of {standard.area} from {standard.from_month}"
-            changed = en.EntitlementAmountChanged(
-                ent.entitlement_id, start, standard.monthly_amount, reason
-            )
-            changes.append(Pending(changed, event_id=str(uuid.uuid4()), effective=when))
-        return changes
 
     def _entitlement(
         self, entitlement_id: str, actor: str, effective: Effective
@@ -338,14 +315,15 @@ class EntitlementCommands(BenefitFiles):
 
     def _payable(self, held: _Held, month: str, effective: Effective) -> None:
         """Refuse paying a month the entitlement does not pay, that has not begun, or that
-        begins after the child's file stopped being open (arrears of earlier months stay due)."""
+        begins after the child's file was closed, moved out or the child died (arrears of
+        earlier months stay due; turning 18 stops nothing until the county terminates)."""
         ent = held.entitlement
         if not ent.is_payable(month):
             raise ValidationError("month", f"{ent.entitlement_id!r} does not pay {month}")
         if month > month_of(_day(effective)):
             raise ValidationError("month", f"{month} has not begun on {_day(effective)}")
         file = self.child_file(ent.child_id, as_of=month_start(month))
-        if file is None or not file.is_open:
+        if file is None or file.status not in (FileStatus.ACTIVE, FileStatus.AGED_OUT):
             status = "not open" if file is None else file.status
             raise ValidationError("month", f"the child's file was {status} on {month}-01")
 
