@@ -12,6 +12,7 @@ from caselog.events.envelope import Event, Metadata, Pending, StreamWrite
 from caselog.events.mapper import EventMapper
 from caselog.events.registry import EventRegistry, default_registry
 from caselog.integrity import GENESIS, Checkpoint, VerifyReport, verify
+from caselog.projections.reads import ProjectionReads
 from caselog.store import ANY, EventStore, Expected, StreamAppend
 from caselog.stores import open_store
 from caselog.times import Clock, system_clock
@@ -25,7 +26,7 @@ def _payload(item: Any) -> Any:
     return item.data if isinstance(item, Pending) else item
 
 
-class Caselog(CaseFileCommands):
+class Caselog(CaseFileCommands, ProjectionReads):
     """A case-file log over a store: the case-file commands and reads (see
     :class:`~caselog.domain.commands.CaseFileCommands`), appending and reading events, verifying
     and checkpointing the chains.

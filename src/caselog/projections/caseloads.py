@@ -1,0 +1,334 @@
+"""Caseloads at any moment: bitemporal tables of where each child's file was open and with which
+categories, and the counts read from them.
+
+Every row holds in valid time ``[valid_from, valid_to)`` (days) and was the knowledge of the log
+in transaction time ``[recorded_from, recorded_to)``; a null end is still open. "The caseload of
+a county on 31 December 2021 as known on 15 January 2022" is a range query over these rows, not a
+replay, and a report run at any moment can be run again later with the same answer.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import attrs
+
+from caselog.domain.codes import AreaLevel
+from caselog.domain.file import age_on
+from caselog.errors import ValidationError
+from caselog.events.registry import default_registry
+from caselog.projections.engine import Batch, Projection, catch_up, projection_store
+from caselog.projections.timeline import RELEVANT, Piece, history
+from caselog.tables import Column, Condition, Query, Table, TableChanges
+from caselog.times import format_recorded
+
+if TYPE_CHECKING:
+    from caselog.log import Caselog
+
+__all__ = ["AGE_BANDS", "BY", "Caseload", "CaseloadProjection", "age_band", "caseload"]
+
+AGE_BANDS = ((0, 2), (3, 5), (6, 11), (12, 15), (16, 17))
+"""Age bands of caseload reports, in whole years: under 3, 3-5, 6-11, 12-15 and 16-17."""
+
+BY = ("category", "subtype", "sex", "age_band")
+"""What a caseload can be counted by."""
+
+
+def age_band(birth_date: date, on: date) -> str:
+    """The age band of a child born on ``birth_date``, on ``on``."""
+    age = age_on(birth_date, on)
+    for low, high in AGE_BANDS:
+        if low <= age <= high:
+            return f"{low}-{high}"
+    return "18+"
+
+
+def _text(name: str, description: str, *, nullable: bool = True) -> Column:
+    return Column(name, "text", is_nullable=nullable, description=description)
+
+
+_KEY = (
+    _text("child_id", "the child", nullable=False),
+    _text("recorded_from", "known from this moment (UTC, ISO 8601) ...", nullable=False),
+    Column("seq", "integer", is_nullable=False, description="the row's number in that knowledge"),
+    _text("recorded_to", "... until this one (exclusive); null: still known"),
+    _text("valid_from", "holds from this day ...", nullable=False),
+    _text("valid_to", "... until this day (exclusive); null: still holds"),
+    _text("village", "the village that owned the file", nullable=False),
+    _text("township", "its township"),
+    _text("county", "its county"),
+    _text("province", "its province"),
+    _text("sex", "female or male", nullable=False),
+    _text("birth_date", "the child's birth date", nullable=False),
+)
+_AREAS = ("village", "township", "county", "province")
+
+CHILD_PERIODS = Table(
+    "child_periods",
+    _KEY,
+    key=("child_id", "recorded_from", "seq"),
+    indexes=tuple((area, "valid_from") for area in _AREAS),
+    description="where each child's file was open (active), in valid and transaction time",
+)
+CATEGORY_PERIODS = Table(
+    "category_periods",
+    (
+        *_KEY,
+        _text("category", "an observed category", nullable=False),
+        _text("subtypes", "its subtypes holding then, comma-separated; null: none"),
+    ),
+    key=("child_id", "recorded_from", "seq"),
+    indexes=tuple((area, "valid_from") for area in _AREAS),
+    description="each child's categories while the file was open, in valid and transaction time",
+)
+
+
+class CaseloadProjection(Projection):
+    """Keeps ``child_periods`` and ``category_periods``."""
+
+    name = "caseload"
+    version = "2"
+    tables = (CHILD_PERIODS, CATEGORY_PERIODS)
+    types: ClassVar[frozenset[str] | None] = frozenset(
+        default_registry.of_class(kind).name for kind in RELEVANT
+    )
+
+    def key(self, log: Caselog) -> str:
+        return f"{self.version}:{log.rules.label}"  # the rules decide when general holds
+
+    def apply(self, batch: Batch) -> list[TableChanges]:
+        changes = _Changes()
+        children = dict.fromkeys(
+            e.stream.removeprefix("child:") for e in batch.events if e.stream.startswith("child:")
+        )
+        for child_id in children:
+            stream = f"child:{child_id}"
+            events = batch.read_stream(stream)
+            times = sorted({e.recorded for e in batch.events if e.stream == stream})
+            _Child(batch, child_id, changes).know(events, times)
+        return changes.tables()
+
+
+class _Changes:
+    """The rows a batch writes and deletes, by table, the last write of a key winning."""
+
+    def __init__(self) -> None:
+        self.upserts: dict[str, dict[tuple[Any, ...], tuple[Any, ...]]] = {
+            CHILD_PERIODS.name: {},
+            CATEGORY_PERIODS.name: {},
+        }
+        self.deletes: dict[str, set[tuple[Any, ...]]] = {name: set() for name in self.upserts}
+
+    def write(self, table: Table, row: tuple[Any, ...]) -> None:
+        self.upserts[table.name][row[:3]] = row
+
+    def delete(self, table: Table, key: tuple[Any, ...]) -> None:
+        self.upserts[table.name].pop(key, None)
+        self.deletes[table.name].add(key)
+
+    def tables(self) -> list[TableChanges]:
+        return [
+            TableChanges(name, tuple(rows.values()), tuple(self.deletes[name] - set(rows)))
+            for name, rows in self.upserts.items()
+            if rows or self.deletes[name]
+        ]
+
+
+class _Child:
+    """One child's rows as a batch changes them."""
+
+    def __init__(self, batch: Batch, child_id: str, changes: _Changes) -> None:
+        self.batch = batch
+        self.child_id = child_id
+        self.changes = changes
+        where = (Condition("child_id", "=", child_id), Condition("recorded_to", "is_null"))
+        self.open = {
+            table.name: batch.rows(Query(table.name, where=where, order_by=("seq",)))
+            for table in (CHILD_PERIODS, CATEGORY_PERIODS)
+        }
+
+    def know(self, events: Sequence[Any], times: Iterable[datetime]) -> None:
+        """Record what the log knew of the child at each of ``times``."""
+        rules = self.batch.log.rules
+        directory = self.batch.log.directory()
+        for moment in times:
+            pieces = history(events, known_at=moment, rules=rules)
+            rows = _rows(pieces, directory)
+            if rows == {name: [r[4:] for r in found] for name, found in self.open.items()}:
+                continue
+            since = format_recorded(moment)
+            for table in (CHILD_PERIODS, CATEGORY_PERIODS):
+                for row in self.open[table.name]:
+                    if row[1] == since:
+                        self.changes.delete(table, row[:3])
+                    else:
+                        self.changes.write(table, (*row[:3], since, *row[4:]))
+                self.open[table.name] = [
+                    (self.child_id, since, seq, None, *row)
+                    for seq, row in enumerate(rows[table.name])
+                ]
+                for row in self.open[table.name]:
+                    self.changes.write(table, row)
+
+
+def _rows(pieces: list[Piece], directory: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of a child's pieces, without their key and knowledge columns."""
+    children: list[tuple[Any, ...]] = []
+    categories: list[tuple[Any, ...]] = []
+    for piece in pieces:
+        state = piece.state
+        areas = _areas(directory, state.village)
+        common = (
+            piece.valid_from.isoformat(),
+            None if piece.valid_to is None else piece.valid_to.isoformat(),
+            *areas,
+            state.sex,
+            state.birth_date.isoformat(),
+        )
+        if children and children[-1][1] == common[0] and children[-1][2:] == common[2:]:
+            children[-1] = (children[-1][0], common[1], *common[2:])  # only categories changed
+        else:
+            children.append(common)
+        held: dict[str, list[str]] = {}
+        for category, subtype in state.categories:
+            held.setdefault(category, [])
+            if subtype is not None:
+                held[category].append(subtype)
+        for category in sorted(held):
+            subtypes = ",".join(sorted(held[category])) or None
+            categories.append((*common, category, subtypes))
+    return {CHILD_PERIODS.name: children, CATEGORY_PERIODS.name: categories}
+
+
+def _areas(directory: Any, village: str) -> tuple[str | None, ...]:
+    """The village and the township, county and province above it."""
+    found: dict[AreaLevel, str] = {}
+    for code in directory.lineage(village):
+        area = directory.areas.get(code)
+        if area is not None:
+            found[area.level] = code
+    above = (AreaLevel.TOWNSHIP, AreaLevel.COUNTY, AreaLevel.PROVINCE)
+    return (village, *(found.get(level) for level in above))
+
+
+@attrs.frozen
+class Caseload:
+    """Counts of children in an area on a day, as known at a moment.
+
+    ``children`` counts each child once; ``rows`` are the groups of ``by`` and their counts. A
+    child in several categories counts in each; a child in several subtypes of one category
+    counts once in the category and in each subtype.
+    """
+
+    area: str
+    as_of: date
+    known_at: datetime | None
+    by: tuple[str, ...]
+    children: int
+    rows: tuple[tuple[tuple[str | None, ...], int], ...]
+
+    def count(self, **where: str | None) -> int:
+        """The number of children in the groups that match ``where`` (by names in ``by``)."""
+        if unknown := set(where) - set(self.by):
+            raise ValidationError("where", f"not counted by {sorted(unknown)}")
+        at = {name: self.by.index(name) for name in where}
+        return sum(
+            count
+            for values, count in self.rows
+            if all(values[at[name]] == value for name, value in where.items())
+        )
+
+    def to_csv(self) -> str:
+        """The report as CSV text: a header, the groups, and the total of children."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["area", "as_of", "known_at", *self.by, "children"])
+        known = "" if self.known_at is None else format_recorded(self.known_at)
+        for values, count in self.rows:
+            writer.writerow([self.area, self.as_of.isoformat(), known, *values, count])
+        writer.writerow([self.area, self.as_of.isoformat(), known, *["*"] * len(self.by),
+                         self.children])  # fmt: skip
+        return out.getvalue()
+
+
+def caseload(
+    log: Caselog,
+    area: str,
+    *,
+    as_of: date,
+    known_at: datetime | None = None,
+    by: Sequence[str] = ("category",),
+    catch_up_first: bool = True,
+) -> Caseload:
+    """Count the children of ``area`` (any level) whose file was open on ``as_of``, as the log
+    knew it at ``known_at`` (now when None), grouped ``by`` category, subtype, sex, age band."""
+    if not isinstance(as_of, date) or isinstance(as_of, datetime):
+        raise ValidationError("as_of", f"expected a date, not {as_of!r}")
+    if known_at is not None and (
+        not isinstance(known_at, datetime) or known_at.utcoffset() is None
+    ):
+        raise ValidationError("known_at", f"expected an aware datetime, not {known_at!r}")
+    by = tuple(by)
+    if unknown := set(by) - set(BY):
+        raise ValidationError("by", f"{sorted(unknown)} are not among {', '.join(BY)}")
+    level = log.directory().area(area, field="area").level
+    if catch_up_first:
+        catch_up(log, CaseloadProjection())
+    where = _when(level.value, area, as_of, known_at)
+    store = projection_store(log)
+    people = ("sex", "birth_date")
+    totals = store.query(Query(CHILD_PERIODS.name, where=where, group_by=people))
+    counts: Counter[tuple[str | None, ...]] = Counter()
+    if "category" in by or "subtype" in by:
+        groups = ("category", "subtypes", *people)
+        for category, subtypes, sex, birth, count in store.query(
+            Query(CATEGORY_PERIODS.name, where=where, group_by=groups)
+        ):
+            split = subtypes.split(",") if subtypes and "subtype" in by else [None]
+            for subtype in split:
+                counts[_values(by, category, subtype, sex, birth, as_of)] += count
+    else:
+        for sex, birth, count in totals:
+            counts[_values(by, None, None, sex, birth, as_of)] += count
+    rows = tuple(sorted(counts.items(), key=lambda item: _order(item[0])))
+    return Caseload(area, as_of, known_at, by, sum(row[-1] for row in totals), rows)
+
+
+def _when(level: str, area: str, as_of: date, known_at: datetime | None) -> tuple[Condition, ...]:
+    """The conditions of rows about ``area`` that held on ``as_of``, as known at ``known_at``."""
+    day = as_of.isoformat()
+    where = [
+        Condition(level, "=", area),
+        Condition("valid_from", "<=", day),
+        Condition("valid_to", "null_or_gt", day),
+    ]
+    if known_at is None:
+        return (*where, Condition("recorded_to", "is_null"))
+    moment = format_recorded(known_at)
+    return (
+        *where,
+        Condition("recorded_from", "<=", moment),
+        Condition("recorded_to", "null_or_gt", moment),
+    )
+
+
+def _order(values: tuple[str | None, ...]) -> tuple[tuple[bool, str], ...]:
+    return tuple((value is not None, value or "") for value in values)
+
+
+def _values(
+    by: tuple[str, ...], category: str | None, subtype: str | None, sex: str, birth: str,
+    as_of: date,
+) -> tuple[str | None, ...]:  # fmt: skip
+    fields = {
+        "category": category,
+        "subtype": subtype,
+        "sex": sex,
+        "age_band": age_band(date.fromisoformat(birth), as_of),
+    }
+    return tuple(fields[name] for name in by)

@@ -1,0 +1,78 @@
+"""The projection reads of :class:`caselog.Caselog`: catching up, rebuilding, and the queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from caselog.errors import ValidationError
+from caselog.projections import caseloads as cl
+from caselog.projections import engine
+
+if TYPE_CHECKING:
+    from caselog.log import Caselog
+
+__all__ = ["BUILT_IN", "ProjectionReads"]
+
+BUILT_IN: tuple[type[engine.Projection], ...] = (cl.CaseloadProjection,)
+"""The projections every log keeps."""
+
+Progress = Callable[[int], None]
+
+
+class ProjectionReads:
+    """Projections kept in the log's store, and the questions they answer."""
+
+    _projections: dict[str, engine.Projection] | None = None
+
+    @property
+    def projections(self) -> dict[str, engine.Projection]:
+        """The projections by name: the built-in ones and those registered."""
+        if self._projections is None:
+            self._projections = {kind.name: kind() for kind in BUILT_IN}
+        return self._projections
+
+    def register_projection(self, projection: engine.Projection) -> None:
+        """Keep another projection; ``catch_up`` and ``rebuild`` include it from now on."""
+        if projection.name in self.projections:
+            raise ValidationError("projection", f"{projection.name!r} is registered already")
+        self.projections[projection.name] = projection
+
+    def _chosen(self, name: str | None) -> list[engine.Projection]:
+        if name is None:
+            return list(self.projections.values())
+        if name not in self.projections:
+            known = ", ".join(sorted(self.projections))
+            raise ValidationError("name", f"{name!r} is not one of {known}")
+        return [self.projections[name]]
+
+    def catch_up(
+        self, name: str | None = None, *, progress: Progress | None = None
+    ) -> dict[str, int]:
+        """Bring one projection (or all) up to the end of the log; return their checkpoints."""
+        log: Caselog = self  # type: ignore[assignment]
+        return {p.name: engine.catch_up(log, p, progress=progress) for p in self._chosen(name)}
+
+    def rebuild(
+        self, name: str | None = None, *, progress: Progress | None = None
+    ) -> dict[str, int]:
+        """Drop one projection's tables (or all) and replay the whole log into them."""
+        log: Caselog = self  # type: ignore[assignment]
+        return {p.name: engine.rebuild(log, p, progress=progress) for p in self._chosen(name)}
+
+    def caseload(
+        self,
+        area: str,
+        *,
+        as_of: date,
+        known_at: datetime | None = None,
+        by: Sequence[str] = ("category",),
+        catch_up: bool = True,
+    ) -> cl.Caseload:
+        """Count the children of ``area`` whose file was open on ``as_of``, as known at
+        ``known_at`` (see :func:`caselog.projections.caseload`); with ``catch_up=False`` the
+        tables are read as they stand."""
+        log: Caselog = self  # type: ignore[assignment]
+        return cl.caseload(log, area, as_of=as_of, known_at=known_at, by=by,
+                           catch_up_first=catch_up)  # fmt: skip

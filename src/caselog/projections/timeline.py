@@ -1,0 +1,118 @@
+"""A child's valid-time history as known at one moment: where the file was open, with what
+categories, day by day.
+
+The history is computed with the same functions as :meth:`caselog.Caselog.child_file`: at each
+day on which anything may change (an event takes effect, a category period starts or ends, the
+child turns 18), the file is folded as of that day and the calendar applied. Between two such days
+nothing changes, so the history is a list of pieces ``[valid_from, valid_to)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import attrs
+
+from caselog.domain import lifecycle as lc
+from caselog.domain.categories import CategoriesRecorded
+from caselog.domain.children import ChildRegistered
+from caselog.domain.codes import FileStatus
+from caselog.domain.corrections import EventCorrected, EventVoided
+from caselog.domain.file import ADULT_AGE, birthday_at, fold, moment, on_the_calendar, select
+from caselog.domain.rules.classify import on_the_day
+from caselog.domain.rules.ruleset import RuleSet
+from caselog.events.envelope import Event
+
+__all__ = ["RELEVANT", "Piece", "State", "history"]
+
+RELEVANT = (
+    ChildRegistered,
+    CategoriesRecorded,
+    lc.ChildMovedOut,
+    lc.ChildMovedIn,
+    lc.CaseClosed,
+    lc.CaseReopened,
+    lc.ChildDied,
+    EventVoided,
+    EventCorrected,
+)
+"""The payloads a child's caseload history depends on (a replacement is of its target's type)."""
+
+
+@attrs.frozen
+class State:
+    """What counts of a child on a day: the open file's village, sex, birth date, categories."""
+
+    village: str
+    sex: str
+    birth_date: date
+    categories: tuple[tuple[str, str | None], ...]
+
+
+@attrs.frozen
+class Piece:
+    """A state holding from ``valid_from`` until ``valid_to`` (exclusive; None: still holds)."""
+
+    valid_from: date
+    valid_to: date | None
+    state: State
+
+
+def _days(value: date | datetime) -> set[date]:
+    if isinstance(value, datetime):
+        return {value.date(), moment(value).astimezone(UTC).date()}
+    return {value}
+
+
+def _state(events: Sequence[Event[Any]], day: date, rules: RuleSet) -> State | None:
+    file = fold(select(events, as_of=day))
+    if file is None:
+        return None
+    file = on_the_calendar(file, day)
+    if file.status is not FileStatus.ACTIVE:
+        return None
+    labels: tuple[tuple[str, str | None], ...] = ()
+    if file.categories is not None:
+        held = on_the_day(file.categories, day, rules).categories
+        labels = tuple(sorted({(c.category, c.subtype) for c in held}, key=_label_key))
+    return State(file.village, file.sex.value, file.birth_date, labels)
+
+
+def _label_key(label: tuple[str, str | None]) -> tuple[str, str]:
+    return label[0], label[1] or ""
+
+
+def history(
+    events: Sequence[Event[Any]], *, known_at: datetime | None, rules: RuleSet
+) -> list[Piece]:
+    """The child's open-file pieces as known at ``known_at`` (everything when None)."""
+    known = [
+        e
+        for e in events
+        if isinstance(e.data, RELEVANT) and (known_at is None or e.recorded <= known_at)
+    ]
+    days: set[date] = set()
+    for event in known:
+        days |= _days(event.effective)
+        data = event.data
+        if isinstance(data, CategoriesRecorded):
+            for period in data.categories:
+                days.add(period.since)
+                if period.until is not None:
+                    days.add(period.until)
+        elif isinstance(data, ChildRegistered):
+            days.add(birthday_at(data.birth_date, ADULT_AGE))
+    pieces: list[Piece] = []
+    ordered = sorted(days)
+    for n, day in enumerate(ordered):
+        state = _state(known, day, rules)
+        if state is None:
+            continue
+        until = ordered[n + 1] if n + 1 < len(ordered) else None
+        if pieces and pieces[-1].state == state and pieces[-1].valid_to == day:
+            pieces[-1] = attrs.evolve(pieces[-1], valid_to=until)
+        else:
+            pieces.append(Piece(day, until, state))
+    return pieces

@@ -1,0 +1,307 @@
+"""The projection engine: exactly once whatever fails, rebuild equals incremental, and the
+caseload tables agree with the child-file folds at every moment."""
+
+import multiprocessing
+import os
+import signal
+import time
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import caselog
+from benefit_programme import COUNTY, OTHER_VILLAGE, PROVINCE, TOWNSHIP, VILLAGE, build
+from caselog import Caselog, ValidationError
+from caselog.domain import (
+    ClosureReason,
+    FileStatus,
+    Parent,
+    ParentSituation,
+    ParentStatusRecorded,
+    Sex,
+)
+from caselog.projections import Batch, CaseloadProjection, catch_up, rebuild
+from caselog.tables import Query, TableChanges
+from caselog.testing import ManualClock
+
+START = datetime(2025, 1, 2, 9, tzinfo=UTC)
+TABLES = ("child_periods", "category_periods")
+SITUATIONS = [ParentSituation.AT_HOME, ParentSituation.MIGRANT_WORKER, ParentSituation.DECEASED,
+              ParentSituation.SERIOUS_ILLNESS, ParentSituation.IMPRISONED]  # fmt: skip
+
+
+def _rows(log: Caselog) -> dict[str, list[tuple[Any, ...]]]:
+    store = log.store
+    return {
+        name: store.query(Query(name, order_by=("child_id", "recorded_from", "seq")))  # type: ignore[attr-defined]
+        for name in TABLES
+    }
+
+
+# -- random histories
+
+
+_operation = st.one_of(
+    st.tuples(st.just("register"), st.integers(0, 5), st.sampled_from([VILLAGE, OTHER_VILLAGE]),
+              st.integers(0, 17 * 365)),
+    st.tuples(st.just("parent"), st.integers(0, 5), st.sampled_from(list(Parent)),
+              st.sampled_from(SITUATIONS), st.integers(0, 200)),
+    st.tuples(st.just("correct"), st.integers(0, 5), st.sampled_from(SITUATIONS)),
+    st.tuples(st.just("move"), st.integers(0, 5), st.integers(0, 200)),
+    st.tuples(st.just("close"), st.integers(0, 5), st.integers(0, 200)),
+    st.tuples(st.just("reopen"), st.integers(0, 5), st.integers(0, 200)),
+    st.tuples(st.just("die"), st.integers(0, 5), st.integers(0, 200)),
+    st.tuples(st.just("wait"), st.integers(1, 90)),
+)  # fmt: skip
+
+
+def _worker(village: str) -> str:
+    return "li" if village == VILLAGE else "wang"
+
+
+def _apply(log: Caselog, clock: ManualClock, operation: tuple[Any, ...]) -> None:
+    """Run one operation of a history; refused ones change nothing, which is all we need."""
+    kind, *args = operation
+    today = clock().date()
+    try:
+        if kind == "wait":
+            clock.advance(args[0] * 86400)
+        elif kind == "register":
+            child, village, age = args
+            household = "h-1" if village == VILLAGE else "h-2"
+            log.register_child(f"c-{child}", household_id=household, name="x", sex=Sex.FEMALE,
+                               birth_date=today - timedelta(days=age), actor=_worker(village),
+                               effective=today)  # fmt: skip
+        elif kind in ("parent", "correct"):
+            child_id = f"c-{args[0]}"
+            file = log.child_file(child_id)
+            if file is None:
+                return
+            if kind == "parent":
+                parent, situation, back = args[1:]
+                fact = ParentStatusRecorded(child_id, parent, situation, until=None)
+                day = max(today - timedelta(days=back), file.birth_date)
+                log.record_fact(fact, actor=_worker(file.village), effective=day)
+            else:
+                target = file.fact_event("father")
+                if target is None:
+                    return
+                fixed = ParentStatusRecorded(child_id, Parent.FATHER, args[1])
+                log.correct(child_id, target, fixed, reason="wrong", actor=_worker(file.village),
+                            effective=file.registered_on)  # fmt: skip
+        else:
+            child_id = f"c-{args[0]}"
+            file = log.child_file(child_id)
+            if file is None:
+                return
+            day = max(today - timedelta(days=args[1]), file.birth_date)
+            actor = _worker(file.village)
+            if kind == "move" and file.status is FileStatus.ACTIVE:
+                log.move_child_out(child_id, actor=actor, effective=day)
+            elif kind == "move":
+                village = OTHER_VILLAGE if file.village == VILLAGE else VILLAGE
+                log.move_child_in(child_id, village, actor=_worker(village), effective=today)
+            elif kind == "close":
+                log.close_case(child_id, ClosureReason.OTHER, actor=actor, effective=day)
+            elif kind == "reopen":
+                log.reopen_case(child_id, "back", actor=actor, effective=today)
+            else:
+                log.record_death(child_id, actor=actor, effective=day)
+    except ValidationError:
+        pass
+
+
+def _history_log(clock: ManualClock) -> Caselog:
+    log = caselog.open("memory:", clock=clock)
+    build(log)
+    log.register_household("h-2", OTHER_VILLAGE, "Group 2", actor="wang", effective=START.date())
+    return log
+
+
+def _live(
+    log: Caselog, area: str, as_of: date, known_at: datetime | None
+) -> tuple[int, Counter[str]]:
+    """Count the caseload the slow way: fold every child's file."""
+    directory = log.directory()
+    children, counts = 0, Counter[str]()
+    for child_id in log.child_ids():
+        file = log.child_file(child_id, as_of=as_of, known_at=known_at)
+        if file is None or file.status is not FileStatus.ACTIVE:
+            continue
+        if not directory.is_within(file.village, area):
+            continue
+        children += 1
+        categories = file.categories.categories if file.categories else ()
+        counts.update({c.category for c in categories})
+    return children, counts
+
+
+@given(
+    history=st.lists(_operation, min_size=1, max_size=25),
+    catch_up_every=st.integers(1, 6),
+    questions=st.lists(st.tuples(st.integers(-30, 900), st.integers(-1, 30)), min_size=1,
+                       max_size=4),
+)  # fmt: skip
+def test_tables_agree_with_the_folds_and_rebuild_equals_incremental(
+    history: list[tuple[Any, ...]], catch_up_every: int, questions: list[tuple[int, int]]
+) -> None:
+    """Kept up to date in random steps, the tables equal a rebuild; and at random moments the
+    caseload read from them equals the count of folded child files."""
+    clock = ManualClock(START)
+    log = _history_log(clock)
+    moments = [clock()]
+    for n, operation in enumerate(history):
+        _apply(log, clock, operation)
+        clock.advance(3600)
+        moments.append(clock())
+        if n % catch_up_every == 0:
+            log.catch_up("caseload")
+    log.catch_up("caseload")
+    incremental = _rows(log)
+    log.rebuild("caseload")
+    assert _rows(log) == incremental
+    for days, moment in questions:
+        as_of = START.date() + timedelta(days=days)
+        known_at = None if moment < 0 else moments[min(moment, len(moments) - 1)]
+        for area in (VILLAGE, OTHER_VILLAGE, TOWNSHIP, COUNTY, PROVINCE):
+            report = log.caseload(area, as_of=as_of, known_at=known_at, catch_up=False)
+            children, counts = _live(log, area, as_of, known_at)
+            assert report.children == children, (area, as_of, known_at)
+            assert {values[0]: count for values, count in report.rows} == dict(counts)
+
+
+# -- exactly once
+
+
+def _village_log(clock: ManualClock, target: str = "memory:", children: int = 12) -> Caselog:
+    log = caselog.open(target, clock=clock)
+    build(log)
+    for n in range(children):
+        log.register_child(
+            f"c-{n}",
+            household_id="h-1",
+            name="x",
+            sex=Sex.MALE,
+            birth_date=date(2015, 1, 1),
+            actor="li",
+            effective=START.date(),
+        )
+        situation = ParentSituation.MIGRANT_WORKER if n % 2 else ParentSituation.AT_HOME
+        for parent in Parent:
+            log.record_fact(ParentStatusRecorded(f"c-{n}", parent, situation), actor="li",
+                            effective=START.date())  # fmt: skip
+        clock.advance(60)
+    return log
+
+
+class _Failing(CaseloadProjection):
+    """The caseload projection, failing on its third batch."""
+
+    def __init__(self) -> None:
+        self.ends: list[int] = []
+
+    def apply(self, batch: Batch) -> list[TableChanges]:
+        self.ends.append(batch.end)
+        if len(self.ends) == 3:
+            raise RuntimeError("power cut")
+        return super().apply(batch)
+
+
+def test_a_failed_batch_is_not_applied_and_catching_up_resumes_after_the_last_one() -> None:
+    clock = ManualClock(START)
+    log = _village_log(clock)
+    failing = _Failing()
+    with pytest.raises(RuntimeError, match="power cut"):
+        catch_up(log, failing, page_size=7)
+    state = log.store.projection_state("caseload")  # type: ignore[attr-defined]
+    assert state.position == failing.ends[1]  # the batch before the failing one
+    catch_up(log, CaseloadProjection(), page_size=7)
+    resumed = _rows(log)
+    rebuild(log, CaseloadProjection())
+    assert _rows(log) == resumed
+
+
+def test_two_catching_up_at_once_apply_each_batch_once(tmp_path: Path) -> None:
+    clock = ManualClock(START)
+    path = str(tmp_path / "twice.db")
+    log = _village_log(clock, path)
+    other = caselog.open(path, clock=clock)
+    first = CaseloadProjection()
+    original = first.apply
+
+    def interleaved(batch: Batch) -> list[TableChanges]:
+        catch_up(other, CaseloadProjection(), page_size=5)  # the other finishes first
+        return original(batch)
+
+    first.apply = interleaved  # type: ignore[method-assign]
+    catch_up(log, first, page_size=5)
+    both = _rows(log)
+    rebuild(log, CaseloadProjection())
+    assert _rows(log) == both
+    other.close()
+    log.close()
+
+
+def _catch_up_slowly(path: str) -> None:
+    log = caselog.open(path)
+    catch_up(log, CaseloadProjection(), page_size=3, progress=lambda _: time.sleep(0.05))
+
+
+def test_a_process_killed_while_catching_up_leaves_only_whole_batches(tmp_path: Path) -> None:
+    clock = ManualClock(START)
+    path = str(tmp_path / "killed.db")
+    log = _village_log(clock, path, children=20)
+    process = multiprocessing.get_context("spawn").Process(target=_catch_up_slowly, args=(path,))
+    process.start()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        state = log.store.projection_state("caseload")  # type: ignore[attr-defined]
+        if state is not None and state.position >= 9:
+            break
+        time.sleep(0.01)
+    assert process.pid is not None
+    os.kill(process.pid, signal.SIGKILL)
+    process.join()
+    state = log.store.projection_state("caseload")  # type: ignore[attr-defined]
+    last = log.store.last_event()
+    assert state is not None
+    assert last is not None
+    assert 0 < state.position < last.position  # killed half way
+    assert state.position % 3 == 0  # whole batches only
+    log.catch_up("caseload")
+    resumed = _rows(log)
+    log.rebuild("caseload")
+    assert _rows(log) == resumed
+    log.close()
+
+
+def test_a_new_version_rebuilds_the_tables() -> None:
+    clock = ManualClock(START)
+    log = _village_log(clock, children=2)
+    log.catch_up("caseload")
+    store = log.store
+    store.write_projection("caseload", expected=store.projection_state("caseload").position,  # type: ignore[attr-defined]
+                           position=store.projection_state("caseload").position,  # type: ignore[attr-defined]
+                           changes=[TableChanges("child_periods", deletes=(("c-0",
+                                    _rows(log)["child_periods"][0][1], 0),))])  # fmt: skip
+    damaged = _rows(log)
+
+    class Newer(CaseloadProjection):
+        version = "newer"
+
+    catch_up(log, Newer())
+    assert _rows(log) != damaged
+    assert len(_rows(log)["child_periods"]) == 2
+
+
+def test_unknown_projections_are_refused() -> None:
+    with caselog.open("memory:") as log:
+        with pytest.raises(ValidationError, match="'nope' is not one of"):
+            log.catch_up("nope")
+        with pytest.raises(ValidationError, match="registered already"):
+            log.register_projection(CaseloadProjection())
