@@ -7,15 +7,20 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from caselog.errors import ValidationError
+from caselog.projections import audit, engine, files
+from caselog.projections import benefits as bn
 from caselog.projections import caseloads as cl
-from caselog.projections import engine
 
 if TYPE_CHECKING:
     from caselog.log import Caselog
 
 __all__ = ["BUILT_IN", "ProjectionReads"]
 
-BUILT_IN: tuple[type[engine.Projection], ...] = (cl.CaseloadProjection,)
+BUILT_IN: tuple[type[engine.Projection], ...] = (
+    cl.CaseloadProjection,
+    files.ChildFilesProjection,
+    bn.BenefitsProjection,
+)
 """The projections every log keeps."""
 
 Progress = Callable[[int], None]
@@ -76,3 +81,31 @@ class ProjectionReads:
         log: Caselog = self  # type: ignore[assignment]
         return cl.caseload(log, area, as_of=as_of, known_at=known_at, by=by,
                            catch_up_first=catch_up)  # fmt: skip
+
+    def visits(
+        self, area: str, *, on: date, within: int = 7, catch_up: bool = True
+    ) -> files.VisitReport:
+        """The visit lists of ``area`` on ``on``: due within ``within`` days, overdue, never
+        visited since registration, concerns not followed up in time."""
+        log: Caselog = self  # type: ignore[assignment]
+        return files.visits(log, area, on=on, within=within, catch_up_first=catch_up)
+
+    def applications_waiting(
+        self, area: str, *, on: date, level: str | None = None, catch_up: bool = True
+    ) -> list[bn.WaitingApplication]:
+        """The applications of ``area`` waiting for a level on ``on``, with working days
+        waited against the level's limit."""
+        log: Caselog = self  # type: ignore[assignment]
+        return bn.applications_waiting(log, area, on=on, level=level, catch_up_first=catch_up)
+
+    def payments_ledger(self, area: str, *, through: str, catch_up: bool = True) -> bn.Ledger:
+        """Every payable month of the entitlements of ``area`` up to ``through``: expected,
+        issued, confirmed and arrears, with totals per benefit."""
+        log: Caselog = self  # type: ignore[assignment]
+        return bn.payments_ledger(log, area, through=through, catch_up_first=catch_up)
+
+    def audit_trail(self, child_id: str) -> list[audit.AuditEntry]:
+        """Every event that touched the child's file, in log order: who, both times, why, what
+        it changed, and the links between fixes and what they fix."""
+        log: Caselog = self  # type: ignore[assignment]
+        return audit.audit_trail(log, child_id)

@@ -1,0 +1,263 @@
+"""The ``child_files`` table, one row per child, and the visit lists read from it.
+
+A row is the child's file as the log knows it now, folded with the same function as
+:meth:`caselog.Caselog.child_file`, before the calendar is applied: the status is the recorded
+one, and ``adult_on`` (the 18th birthday) lets a query apply the calendar itself, so the table is
+the same whatever day it is rebuilt on. It holds no name or identifying number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import attrs
+
+from caselog.domain.codes import FileStatus
+from caselog.domain.file import ADULT_AGE, ChildFile, birthday_at, fold, select
+from caselog.domain.rules.visits import next_visit
+from caselog.errors import ValidationError
+from caselog.events.registry import default_registry
+from caselog.projections.engine import Batch, Projection, catch_up, projection_store
+from caselog.tables import Column, Condition, Query, Table, TableChanges
+
+if TYPE_CHECKING:
+    from caselog.log import Caselog
+
+__all__ = ["CHILD_FILES", "ChildFilesProjection", "VisitLine", "VisitReport", "visits"]
+
+
+_ELSEWHERE = ("application_", "entitlement_", "payment_", "benefit_", "evidence_",
+              "verification_", "area_", "worker_", "home_")  # fmt: skip
+"""Event types of other streams than a child's and a household's."""
+
+
+def _day(value: date | datetime | None) -> str | None:
+    if value is None:
+        return None
+    return (value.date() if isinstance(value, datetime) else value).isoformat()
+
+
+def _text(name: str, description: str, *, nullable: bool = True) -> Column:
+    return Column(name, "text", is_nullable=nullable, description=description)
+
+
+CHILD_FILES = Table(
+    "child_files",
+    (
+        _text("child_id", "the child", nullable=False),
+        _text("household_id", "the household the child lives in", nullable=False),
+        _text("village", "the village that owns the file", nullable=False),
+        _text("township", "its township"),
+        _text("county", "its county"),
+        _text("province", "its province"),
+        _text("sex", "female or male", nullable=False),
+        _text("birth_date", "the birth date", nullable=False),
+        _text(
+            "adult_on", "the 18th birthday: the file counts as aged out from then", nullable=False
+        ),
+        _text("registered_on", "the day the file opened", nullable=False),
+        _text("status", "the recorded status: active, moved_out, closed, deceased", nullable=False),
+        _text("status_since", "since when"),
+        _text(
+            "categories",
+            "category/subtype pairs recorded, comma-separated, e.g. "
+            "left_behind/both_parents_away,disabled/physical",
+        ),
+        _text("rule_set", "the rule set and version that recorded them"),
+        _text("last_visit", "the day of the last completed visit"),
+        _text("next_due_from", "the next visit's window opens ..."),
+        _text("next_due_by", "... and closes: overdue after this day"),
+        _text("next_reason", "why it falls due then"),
+        Column("open_concerns", "integer", is_nullable=False, description="concerns still open"),
+        _text("unfollowed_since", "the report day of the oldest open concern nobody followed up"),
+        Column("version", "integer", is_nullable=False, description="the child stream's version"),
+    ),
+    key=("child_id",),
+    indexes=(("village",), ("township",), ("county",), ("province",), ("household_id",)),
+    description="one row per child: the current file, without the calendar applied",
+)
+
+
+def _areas(directory: Any, village: str) -> tuple[str | None, str | None, str | None]:
+    found: dict[str, str] = {}
+    for code in directory.lineage(village):
+        area = directory.areas.get(code)
+        if area is not None:
+            found[area.level.value] = code
+    return found.get("township"), found.get("county"), found.get("province")
+
+
+def file_row(file: ChildFile, directory: Any, rules: Any) -> tuple[Any, ...]:
+    """The ``child_files`` row of a file folded without the calendar."""
+    categories = None
+    rule_set = None
+    if file.categories is not None:
+        pairs = sorted(f"{c.category}/{c.subtype}" if c.subtype else c.category
+                       for c in file.categories.categories)  # fmt: skip
+        categories = ",".join(pairs)
+        rule_set = f"{file.categories.rule_set}@{file.categories.rule_version}"
+    due = next_visit(file, rules.visits) if file.status is FileStatus.ACTIVE else None
+    unfollowed = [
+        source.effective
+        for concern in file.open_concerns
+        if concern.concern_id not in file.followed_up
+        and (source := file.source(f"concern:{concern.concern_id}")) is not None
+    ]
+    return (
+        file.child_id,
+        file.household_id,
+        file.village,
+        *_areas(directory, file.village),
+        file.sex.value,
+        file.birth_date.isoformat(),
+        birthday_at(file.birth_date, ADULT_AGE).isoformat(),
+        _day(file.registered_on),
+        file.status.value,
+        _day(file.status_since),
+        categories,
+        rule_set,
+        _day(file.last_visit),
+        None if due is None else due.due_from.isoformat(),
+        None if due is None else due.due_by.isoformat(),
+        None if due is None else due.reason,
+        len(file.open_concerns),
+        min((_day(day) or "" for day in unfollowed), default=None),
+        file.version,
+    )
+
+
+class ChildFilesProjection(Projection):
+    """Keeps ``child_files``."""
+
+    name = "child_files"
+    version = "1"
+    tables = (CHILD_FILES,)
+    types: ClassVar[frozenset[str] | None] = frozenset(
+        name for name in default_registry.names() if not name.startswith(_ELSEWHERE)
+    )
+
+    def key(self, log: Caselog) -> str:
+        return f"{self.version}:{log.rules.label}"  # visit intervals come from the rules
+
+    def apply(self, batch: Batch) -> list[TableChanges]:
+        children: dict[str, None] = {}
+        households: dict[str, None] = {}
+        for event in batch.events:
+            kind, _, name = event.stream.partition(":")
+            if kind == "child":
+                children[name] = None
+            elif kind == "household":
+                households[name] = None
+        if households:
+            where = (Condition("household_id", "in", tuple(households)),)
+            for (child_id,) in batch.rows(Query(CHILD_FILES.name, where, ("child_id",))):
+                children[child_id] = None
+        log = batch.log
+        directory = log.directory()
+        rows = []
+        for child_id in children:
+            events = [e for e in log._child_events(child_id) if e.position <= batch.end]
+            file = fold(select(events))
+            if file is not None:
+                rows.append(file_row(file, directory, log.rules))
+        return [TableChanges(CHILD_FILES.name, tuple(rows))] if rows else []
+
+
+@attrs.frozen
+class VisitLine:
+    """A child in a visit list: where, when the visit falls due, and why."""
+
+    child_id: str
+    village: str
+    workers: tuple[str, ...]
+    due_from: date | None
+    due_by: date | None
+    reason: str | None
+    last_visit: date | None
+    days_overdue: int
+    unfollowed_since: date | None
+
+
+@attrs.frozen
+class VisitReport:
+    """The visit lists of an area on a day."""
+
+    area: str
+    on: date
+    due_soon: tuple[VisitLine, ...]
+    overdue: tuple[VisitLine, ...]
+    never_visited: tuple[VisitLine, ...]
+    concerns_without_follow_up: tuple[VisitLine, ...]
+
+    def by_village(self) -> dict[str, dict[str, int]]:
+        """How many children of each list each village has."""
+        counts: dict[str, dict[str, int]] = {}
+        for name in ("due_soon", "overdue", "never_visited", "concerns_without_follow_up"):
+            for line in getattr(self, name):
+                village = counts.setdefault(line.village, {})
+                village[name] = village.get(name, 0) + 1
+        return counts
+
+
+def _date(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def visits(
+    log: Caselog, area: str, *, on: date, within: int = 7, catch_up_first: bool = True
+) -> VisitReport:
+    """The children of ``area`` whose visit falls due within ``within`` days of ``on``, those
+    overdue, those never visited since registration, and those with a concern not followed up
+    within the rules' time (files active on ``on``, 18th birthday included)."""
+    if not isinstance(on, date) or isinstance(on, datetime):
+        raise ValidationError("on", f"expected a date, not {on!r}")
+    if type(within) is not int or within < 0:
+        raise ValidationError("within", f"{within!r} is not a number of days")
+    directory = log.directory()
+    level = directory.area(area, field="area").level
+    if catch_up_first:
+        catch_up(log, ChildFilesProjection())
+    day = on.isoformat()
+    where = (
+        Condition(level.value, "=", area),
+        Condition("status", "=", FileStatus.ACTIVE.value),
+        Condition("adult_on", ">", day),
+        Condition("registered_on", "<=", day),
+    )
+    columns = ("child_id", "village", "next_due_from", "next_due_by", "next_reason",
+               "last_visit", "unfollowed_since")  # fmt: skip
+    rows = projection_store(log).query(
+        Query(CHILD_FILES.name, where, columns, order_by=("next_due_by", "child_id"))
+    )
+    workers: dict[str, tuple[str, ...]] = {}
+    for worker in directory.workers.values():
+        if worker.is_active and worker.role.value == "village_worker":
+            workers[worker.area] = (*workers.get(worker.area, ()), worker.worker_id)
+    soon, late, never, concerns = [], [], [], []
+    follow_up = timedelta(days=log.rules.visits.concern_follow_up_days)
+    for child_id, village, due_from, due_by, reason, last, unfollowed in rows:
+        by = _date(due_by)
+        line = VisitLine(
+            child_id, village, tuple(sorted(workers.get(village, ()))), _date(due_from), by,
+            reason, _date(last), max((on - by).days, 0) if by else 0, _date(unfollowed),
+        )  # fmt: skip
+        if by is not None and by < on:
+            late.append(line)
+        elif by is not None and by <= on + timedelta(days=within):
+            soon.append(line)
+        if last is None:
+            never.append(line)
+        if line.unfollowed_since is not None and line.unfollowed_since + follow_up < on:
+            concerns.append(line)
+    return VisitReport(area, on, tuple(soon), tuple(late), tuple(never), tuple(concerns))
+
+
+def file_rows(log: Caselog, area: str, *, columns: Sequence[str] = ()) -> list[tuple[Any, ...]]:
+    """The ``child_files`` rows of an area, caught up."""
+    level = log.directory().area(area, field="area").level
+    catch_up(log, ChildFilesProjection())
+    query = Query(CHILD_FILES.name, (Condition(level.value, "=", area),), tuple(columns),
+                  order_by=("child_id",))  # fmt: skip
+    return projection_store(log).query(query)
