@@ -19,8 +19,9 @@ from caselog.domain.calendar import check_month, working_days_between
 from caselog.domain.codes import EntitlementStatus, PaymentStatus
 from caselog.errors import ValidationError
 from caselog.events.registry import default_registry
+from caselog.projections.columns import areas_above, integer, text
 from caselog.projections.engine import Batch, Projection, catch_up, projection_store
-from caselog.tables import Column, Condition, Query, Table, TableChanges
+from caselog.tables import Condition, Query, Table, TableChanges
 
 if TYPE_CHECKING:
     from caselog.log import Caselog
@@ -39,34 +40,26 @@ __all__ = [
 ]
 
 
-def _text(name: str, description: str, *, nullable: bool = True) -> Column:
-    return Column(name, "text", is_nullable=nullable, description=description)
-
-
-def _int(name: str, description: str, *, nullable: bool = True) -> Column:
-    return Column(name, "integer", is_nullable=nullable, description=description)
-
-
 _PLACE = (
-    _text("township", "the township it is lodged at (decided for)"),
-    _text("county", "that township's county"),
-    _text("province", "that county's province"),
+    text("township", "the township it is lodged at (decided for)"),
+    text("county", "that township's county"),
+    text("province", "that county's province"),
 )
 APPLICATIONS = Table(
     "applications",
     (
-        _text("application_id", "the application", nullable=False),
-        _text("child_id", "the child", nullable=False),
-        _text("benefit", "the benefit applied for", nullable=False),
-        _text("status", "where it stands (see ApplicationStatus)", nullable=False),
-        _text("level", "the review level it waits at, or was last decided at", nullable=False),
+        text("application_id", "the application", nullable=False),
+        text("child_id", "the child", nullable=False),
+        text("benefit", "the benefit applied for", nullable=False),
+        text("status", "where it stands (see ApplicationStatus)", nullable=False),
+        text("level", "the review level it waits at, or was last decided at", nullable=False),
         *_PLACE,
-        _text("drafted_on", "the day it was drafted", nullable=False),
-        _text("submitted_on", "the day it was lodged"),
-        _text("waiting_since", "the day it arrived at its level (or evidence was supplied)"),
-        _text("due_by", "the last day within the level's time limit, while it waits"),
-        _text("decided_on", "the day of its final state"),
-        _int("has_exception", "1 when a supervisor excepted it from the rules", nullable=False),
+        text("drafted_on", "the day it was drafted", nullable=False),
+        text("submitted_on", "the day it was lodged"),
+        text("waiting_since", "the day it arrived at its level (or evidence was supplied)"),
+        text("due_by", "the last day within the level's time limit, while it waits"),
+        text("decided_on", "the day of its final state"),
+        integer("has_exception", "1 when a supervisor excepted it from the rules", nullable=False),
     ),
     key=("application_id",),
     indexes=(("township", "status"), ("county", "status"), ("province", "status"), ("child_id",)),
@@ -75,18 +68,20 @@ APPLICATIONS = Table(
 ENTITLEMENTS = Table(
     "entitlements",
     (
-        _text("entitlement_id", "the entitlement, named by its application", nullable=False),
-        _text("child_id", "the child", nullable=False),
-        _text("benefit", "the benefit", nullable=False),
+        text("entitlement_id", "the entitlement, named by its application", nullable=False),
+        text("child_id", "the child", nullable=False),
+        text("benefit", "the benefit", nullable=False),
         *_PLACE,
-        _text("first_month", "the first month it pays", nullable=False),
-        _text("last_month", "the last month it pays, once known"),
-        _text("status", "active, suspended or terminated", nullable=False),
-        _int("initial_amount", "the amount it was granted at", nullable=False),
-        _int("is_monthly", "1 for a monthly allowance, 0 for a benefit paid once", nullable=False),
-        _text("overrides", "manual amounts: month:amount, semicolon-separated"),
-        _text("suspensions", "from:until months (until exclusive, empty: open), ';'-separated"),
-        _text("termination", "the reason it was terminated"),
+        text("first_month", "the first month it pays", nullable=False),
+        text("last_month", "the last month it pays, once known"),
+        text("status", "active, suspended or terminated", nullable=False),
+        integer("initial_amount", "the amount it was granted at", nullable=False),
+        integer(
+            "is_monthly", "1 for a monthly allowance, 0 for a benefit paid once", nullable=False
+        ),
+        text("overrides", "manual amounts: month:amount, semicolon-separated"),
+        text("suspensions", "from:until months (until exclusive, empty: open), ';'-separated"),
+        text("termination", "the reason it was terminated"),
     ),
     key=("entitlement_id",),
     indexes=(("township",), ("county",), ("province",), ("child_id",)),
@@ -95,14 +90,14 @@ ENTITLEMENTS = Table(
 PAYMENTS = Table(
     "payments",
     (
-        _text("entitlement_id", "the entitlement", nullable=False),
-        _text("month", "the month paid", nullable=False),
-        _text("child_id", "the child", nullable=False),
-        _text("benefit", "the benefit", nullable=False),
+        text("entitlement_id", "the entitlement", nullable=False),
+        text("month", "the month paid", nullable=False),
+        text("child_id", "the child", nullable=False),
+        text("benefit", "the benefit", nullable=False),
         *_PLACE,
-        _int("amount", "the amount issued", nullable=False),
-        _text("status", "issued, confirmed, failed or reversed", nullable=False),
-        _text("issued_on", "the day it was issued", nullable=False),
+        integer("amount", "the amount issued", nullable=False),
+        text("status", "issued, confirmed, failed or reversed", nullable=False),
+        text("issued_on", "the day it was issued", nullable=False),
     ),
     key=("entitlement_id", "month"),
     indexes=(("township", "month"), ("county", "month"), ("province", "month")),
@@ -111,11 +106,11 @@ PAYMENTS = Table(
 BENEFIT_STANDARDS = Table(
     "benefit_standards",
     (
-        _text("benefit", "the benefit", nullable=False),
-        _text("county", "the county that set it", nullable=False),
-        _text("from_month", "paid from this month", nullable=False),
-        _int("monthly_amount", "the monthly amount", nullable=False),
-        _int("position", "the log position of the event that set it", nullable=False),
+        text("benefit", "the benefit", nullable=False),
+        text("county", "the county that set it", nullable=False),
+        text("from_month", "paid from this month", nullable=False),
+        integer("monthly_amount", "the monthly amount", nullable=False),
+        integer("position", "the log position of the event that set it", nullable=False),
     ),
     key=("benefit", "county", "from_month"),
     description="each county's standards: the latest set for a month wins",
@@ -127,11 +122,7 @@ _TYPES = ("application_", "evidence_", "verification_", "entitlement_", "payment
 def _places(directory: Any, township: str | None) -> tuple[str | None, ...]:
     if township is None:
         return None, None, None
-    found: dict[str, str] = {}
-    for code in directory.lineage(township):
-        area = directory.areas.get(code)
-        if area is not None:
-            found[area.level.value] = code
+    found = areas_above(directory, township)
     return township, found.get("county"), found.get("province")
 
 

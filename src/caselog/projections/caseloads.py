@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from caselog.domain.codes import AreaLevel
 from caselog.domain.file import age_on
 from caselog.errors import ValidationError
 from caselog.events.registry import default_registry
+from caselog.projections.columns import areas_above, text
 from caselog.projections.engine import Batch, Projection, catch_up, projection_store
 from caselog.projections.timeline import RELEVANT, Piece, history
 from caselog.tables import Column, Condition, Query, Table, TableChanges
@@ -48,23 +48,19 @@ def age_band(birth_date: date, on: date) -> str:
     return "18+"
 
 
-def _text(name: str, description: str, *, nullable: bool = True) -> Column:
-    return Column(name, "text", is_nullable=nullable, description=description)
-
-
 _KEY = (
-    _text("child_id", "the child", nullable=False),
-    _text("recorded_from", "known from this moment (UTC, ISO 8601) ...", nullable=False),
+    text("child_id", "the child", nullable=False),
+    text("recorded_from", "known from this moment (UTC, ISO 8601) ...", nullable=False),
     Column("seq", "integer", is_nullable=False, description="the row's number in that knowledge"),
-    _text("recorded_to", "... until this one (exclusive); null: still known"),
-    _text("valid_from", "holds from this day ...", nullable=False),
-    _text("valid_to", "... until this day (exclusive); null: still holds"),
-    _text("village", "the village that owned the file", nullable=False),
-    _text("township", "its township"),
-    _text("county", "its county"),
-    _text("province", "its province"),
-    _text("sex", "female or male", nullable=False),
-    _text("birth_date", "the child's birth date", nullable=False),
+    text("recorded_to", "... until this one (exclusive); null: still known"),
+    text("valid_from", "holds from this day ...", nullable=False),
+    text("valid_to", "... until this day (exclusive); null: still holds"),
+    text("village", "the village that owned the file", nullable=False),
+    text("township", "its township"),
+    text("county", "its county"),
+    text("province", "its province"),
+    text("sex", "female or male", nullable=False),
+    text("birth_date", "the child's birth date", nullable=False),
 )
 _AREAS = ("village", "township", "county", "province")
 
@@ -79,8 +75,8 @@ CATEGORY_PERIODS = Table(
     "category_periods",
     (
         *_KEY,
-        _text("category", "an observed category", nullable=False),
-        _text("subtypes", "its subtypes holding then, comma-separated; null: none"),
+        text("category", "an observed category", nullable=False),
+        text("subtypes", "its subtypes holding then, comma-separated; null: none"),
     ),
     key=("child_id", "recorded_from", "seq"),
     indexes=tuple((area, "valid_from") for area in _AREAS),
@@ -207,13 +203,8 @@ def _rows(pieces: list[Piece], directory: Any) -> dict[str, list[tuple[Any, ...]
 
 def _areas(directory: Any, village: str) -> tuple[str | None, ...]:
     """The village and the township, county and province above it."""
-    found: dict[AreaLevel, str] = {}
-    for code in directory.lineage(village):
-        area = directory.areas.get(code)
-        if area is not None:
-            found[area.level] = code
-    above = (AreaLevel.TOWNSHIP, AreaLevel.COUNTY, AreaLevel.PROVINCE)
-    return (village, *(found.get(level) for level in above))
+    found = areas_above(directory, village)
+    return (village, found.get("township"), found.get("county"), found.get("province"))
 
 
 @attrs.frozen

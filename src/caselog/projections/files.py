@@ -19,6 +19,7 @@ from caselog.domain.file import ADULT_AGE, ChildFile, birthday_at, fold, select
 from caselog.domain.rules.visits import next_visit
 from caselog.errors import ValidationError
 from caselog.events.registry import default_registry
+from caselog.projections.columns import areas_above, text
 from caselog.projections.engine import Batch, Projection, catch_up, projection_store
 from caselog.tables import Column, Condition, Query, Table, TableChanges
 
@@ -39,39 +40,35 @@ def _day(value: date | datetime | None) -> str | None:
     return (value.date() if isinstance(value, datetime) else value).isoformat()
 
 
-def _text(name: str, description: str, *, nullable: bool = True) -> Column:
-    return Column(name, "text", is_nullable=nullable, description=description)
-
-
 CHILD_FILES = Table(
     "child_files",
     (
-        _text("child_id", "the child", nullable=False),
-        _text("household_id", "the household the child lives in", nullable=False),
-        _text("village", "the village that owns the file", nullable=False),
-        _text("township", "its township"),
-        _text("county", "its county"),
-        _text("province", "its province"),
-        _text("sex", "female or male", nullable=False),
-        _text("birth_date", "the birth date", nullable=False),
-        _text(
+        text("child_id", "the child", nullable=False),
+        text("household_id", "the household the child lives in", nullable=False),
+        text("village", "the village that owns the file", nullable=False),
+        text("township", "its township"),
+        text("county", "its county"),
+        text("province", "its province"),
+        text("sex", "female or male", nullable=False),
+        text("birth_date", "the birth date", nullable=False),
+        text(
             "adult_on", "the 18th birthday: the file counts as aged out from then", nullable=False
         ),
-        _text("registered_on", "the day the file opened", nullable=False),
-        _text("status", "the recorded status: active, moved_out, closed, deceased", nullable=False),
-        _text("status_since", "since when"),
-        _text(
+        text("registered_on", "the day the file opened", nullable=False),
+        text("status", "the recorded status: active, moved_out, closed, deceased", nullable=False),
+        text("status_since", "since when"),
+        text(
             "categories",
             "category/subtype pairs recorded, comma-separated, e.g. "
             "left_behind/both_parents_away,disabled/physical",
         ),
-        _text("rule_set", "the rule set and version that recorded them"),
-        _text("last_visit", "the day of the last completed visit"),
-        _text("next_due_from", "the next visit's window opens ..."),
-        _text("next_due_by", "... and closes: overdue after this day"),
-        _text("next_reason", "why it falls due then"),
+        text("rule_set", "the rule set and version that recorded them"),
+        text("last_visit", "the day of the last completed visit"),
+        text("next_due_from", "the next visit's window opens ..."),
+        text("next_due_by", "... and closes: overdue after this day"),
+        text("next_reason", "why it falls due then"),
         Column("open_concerns", "integer", is_nullable=False, description="concerns still open"),
-        _text("unfollowed_since", "the report day of the oldest open concern nobody followed up"),
+        text("unfollowed_since", "the report day of the oldest open concern nobody followed up"),
         Column("version", "integer", is_nullable=False, description="the child stream's version"),
     ),
     key=("child_id",),
@@ -81,11 +78,7 @@ CHILD_FILES = Table(
 
 
 def _areas(directory: Any, village: str) -> tuple[str | None, str | None, str | None]:
-    found: dict[str, str] = {}
-    for code in directory.lineage(village):
-        area = directory.areas.get(code)
-        if area is not None:
-            found[area.level.value] = code
+    found = areas_above(directory, village)
     return found.get("township"), found.get("county"), found.get("province")
 
 
