@@ -41,3 +41,11 @@ def test_every_command_is_in_the_cli_reference() -> None:
     """Every ``caselog`` command is documented in docs/cli.md."""
     text = (ROOT / "docs" / "cli.md").read_text()
     assert [name for name in cli.list_commands(None) if f"`caselog {name}" not in text] == []  # type: ignore[arg-type]
+
+
+def test_the_projection_tables_are_documented() -> None:
+    """docs/projections.md ends with the generated reference of every table and column."""
+    from caselog.projections.catalogue import describe_tables
+
+    text = (ROOT / "docs" / "projections.md").read_text()
+    assert text.endswith(describe_tables()), "run python -m caselog.projections.catalogue"
