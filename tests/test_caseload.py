@@ -146,3 +146,26 @@ def test_bad_questions_are_refused(log: Caselog, arguments: dict[str, object], f
 def test_an_unknown_area_is_refused(log: Caselog) -> None:
     with pytest.raises(ValidationError, match="not a registered area"):
         log.caseload("nowhere", as_of=START)
+
+
+def test_month_by_month_additions_and_removals(log: Caselog) -> None:
+    clock = log.clock
+    assert isinstance(clock, ManualClock)
+    for n in range(3):
+        log.register_household(f"vh-{n}", VILLAGE, "Group 1", actor="li", effective=DAY)
+        _register(log, n, f"vh-{n}", parents=ParentSituation.MIGRANT_WORKER)
+    clock.now = datetime(2025, 5, 10, 9, tzinfo=UTC)
+    log.move_child_out("c-001", actor="li", effective=date(2025, 4, 15))
+    log.record_fact(ParentStatusRecorded("c-002", Parent.MOTHER, ParentSituation.AT_HOME),
+                    actor="li", effective=date(2025, 5, 2))  # fmt: skip
+    changes = log.caseload_changes(VILLAGE, first_month="2025-03", last_month="2025-05")
+    assert [(c.month, c.children, c.added, c.removed) for c in changes] == [
+        ("2025-03", 3, ("c-000", "c-001", "c-002"), ()),
+        ("2025-04", 2, (), ("c-001",)),
+        ("2025-05", 2, (), ()),
+    ]
+    left_behind = log.caseload_changes(VILLAGE, first_month="2025-05", last_month="2025-05",
+                                       category="left_behind")  # fmt: skip
+    assert [(c.children, c.removed) for c in left_behind] == [(1, ("c-002",))]
+    with pytest.raises(ValidationError, match="YYYY-MM"):
+        log.caseload_changes(VILLAGE, first_month="2025-5", last_month="2025-06")

@@ -13,11 +13,12 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from caselog.domain.calendar import check_month, month_start, months, next_month
 from caselog.domain.file import age_on
 from caselog.errors import ValidationError
 from caselog.events.registry import default_registry
@@ -310,6 +311,52 @@ def _when(level: str, area: str, as_of: date, known_at: datetime | None) -> tupl
 
 def _order(values: tuple[str | None, ...]) -> tuple[tuple[bool, str], ...]:
     return tuple((value is not None, value or "") for value in values)
+
+
+@attrs.frozen
+class MonthChange:
+    """How an area's caseload changed over a month: the children counted at its end, those
+    added since the end of the month before, and those removed."""
+
+    month: str
+    children: int
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def caseload_changes(
+    log: Caselog,
+    area: str,
+    *,
+    first_month: str,
+    last_month: str,
+    known_at: datetime | None = None,
+    category: str | None = None,
+    catch_up_first: bool = True,
+) -> list[MonthChange]:
+    """Month by month from ``first_month`` to ``last_month``: the children of ``area`` (in
+    ``category``, if given) at each month's end, and who was added and removed since the end of
+    the month before, as known at ``known_at``."""
+    first, last = check_month("first_month", first_month), check_month("last_month", last_month)
+    level = log.directory().area(area, field="area").level
+    if catch_up_first:
+        catch_up(log, CaseloadProjection())
+    store = projection_store(log)
+    table = CHILD_PERIODS if category is None else CATEGORY_PERIODS
+    extra = () if category is None else (Condition("category", "=", category),)
+
+    def children_on(day: date) -> set[str]:
+        where = (*_when(level.value, area, day, known_at), *extra)
+        return {row[0] for row in store.query(Query(table.name, where, ("child_id",)))}
+
+    changes = []
+    before = children_on(month_start(first) - timedelta(days=1))
+    for month in months(first, last):
+        now = children_on(month_start(next_month(month)) - timedelta(days=1))
+        changes.append(MonthChange(month, len(now), tuple(sorted(now - before)),
+                                   tuple(sorted(before - now))))  # fmt: skip
+        before = now
+    return changes
 
 
 def _values(

@@ -82,6 +82,23 @@ class ProjectionReads:
         return cl.caseload(log, area, as_of=as_of, known_at=known_at, by=by,
                            catch_up_first=catch_up)  # fmt: skip
 
+    def caseload_changes(
+        self,
+        area: str,
+        *,
+        first_month: str,
+        last_month: str,
+        known_at: datetime | None = None,
+        category: str | None = None,
+        catch_up: bool = True,
+    ) -> list[cl.MonthChange]:
+        """Month by month: the children of ``area`` (in ``category``) at each month's end, and
+        who was added and removed since the month before."""
+        log: Caselog = self  # type: ignore[assignment]
+        return cl.caseload_changes(log, area, first_month=first_month, last_month=last_month,
+                                   known_at=known_at, category=category,
+                                   catch_up_first=catch_up)  # fmt: skip
+
     def visits(
         self, area: str, *, on: date, within: int = 7, catch_up: bool = True
     ) -> files.VisitReport:
