@@ -94,11 +94,16 @@ def build_directory(log: Caselog) -> None:
                                      actor=f"co-{county}", effective=day)  # fmt: skip
 
 
-@dataclass(order=True)
+@dataclass
 class Agenda:
     """Steps by day; each runs with the clock at 09:00 UTC that day."""
 
     steps: list[tuple[date, int, Step]] = field(default_factory=list)
+    village: dict[str, str] = field(default_factory=dict)  # each child's village, as it moves
+
+    def worker(self, child_id: str) -> str:
+        """The worker of the child's village when a step runs."""
+        return village_worker(self.village[child_id])
 
     def at(self, day: date, step: Step) -> None:
         if START <= day <= END:
@@ -152,7 +157,10 @@ def _child(
     """Plan one child's two years."""
     worker = village_worker(village)
     born = day - timedelta(days=rng.randrange(200, 17 * 365))
+    agenda.village[child_id] = village
     father, mother = _situation(rng), _situation(rng)
+    if rng.random() < 0.05:
+        father = mother = ParentSituation.DECEASED
     orphan = father is ParentSituation.DECEASED and mother is ParentSituation.DECEASED
 
     def register(log: Caselog) -> None:
@@ -172,62 +180,65 @@ def _child(
     if orphan or rng.random() < 0.15:
         care = CareArrangementRecorded(child_id, CarerRelation.GRANDPARENT, carer_name="王奶奶")
         agenda.at(day, lambda log: log.record_fact(care, actor=worker, effective=day))
-    _visits(agenda, rng, child_id, worker, day)
-    _changes(agenda, rng, child_id, worker, village, day)
-    if orphan or rng.random() < 0.04:
+    _visits(agenda, rng, child_id, day)
+    _changes(agenda, rng, child_id, day)
+    if orphan:
         _allowance(agenda, rng, child_id, village, day + timedelta(days=rng.randrange(5, 40)))
 
 
-def _visits(agenda: Agenda, rng: random.Random, child_id: str, worker: str, day: date) -> None:
+def _visits(agenda: Agenda, rng: random.Random, child_id: str, day: date) -> None:
     """Routine visits every one to three months; now and then a concern and its follow-up."""
     number = 0
     while (day := day + timedelta(days=rng.randrange(25, 95))) <= END:
         number += 1
         visit = vs.VisitCompleted(f"v-{child_id}-{number}", child_id,
                                   mode=rng.choice(list(vs.VisitMode)), notes=rng.choice(NOTES))  # fmt: skip
-        agenda.at(day, lambda log, v=visit, d=day: log.record_visit(v, actor=worker, effective=d))
+        agenda.at(day, lambda log, v=visit, d=day: log.record_visit(
+            v, actor=agenda.worker(child_id), effective=d))  # fmt: skip
         if rng.random() < 0.08:
-            _concern(agenda, rng, child_id, worker, day, number)
+            _concern(agenda, rng, child_id, day, number)
         if rng.random() < 0.1:
             risk = RiskAssessed(child_id, rng.choice(list(RiskLevel)))
-            agenda.at(day, lambda log, r=risk, d=day: log.record_fact(r, actor=worker, effective=d))
+            agenda.at(day, lambda log, r=risk, d=day: log.record_fact(
+                r, actor=agenda.worker(child_id), effective=d))  # fmt: skip
 
 
-def _concern(
-    agenda: Agenda, rng: random.Random, child_id: str, worker: str, day: date, number: int
-) -> None:
+def _concern(agenda: Agenda, rng: random.Random, child_id: str, day: date, number: int) -> None:
     concern_id = f"k-{child_id}-{number}"
     kind = rng.choice(list(ConcernKind))
-    reported = vs.ConcernReported(concern_id, child_id, kind, "孩子独自在家，无人照看")
-    agenda.at(day, lambda log: log.report_concern(reported, actor=worker, effective=day))
+    reported = vs.ConcernReported(concern_id, child_id, kind, "孩子独自在家，无人照看")  # noqa: RUF001
+    agenda.at(day, lambda log: log.report_concern(reported, actor=agenda.worker(child_id),
+                                                  effective=day))  # fmt: skip
     later = day + timedelta(days=rng.randrange(2, 20))
     if rng.random() < 0.5:
         visit = vs.VisitCompleted(f"v-{concern_id}", child_id, concern_ids=frozenset({concern_id}))
-        agenda.at(later, lambda log: log.record_visit(visit, actor=worker, effective=later))
+        agenda.at(later, lambda log: log.record_visit(visit, actor=agenda.worker(child_id),
+                                                      effective=later))  # fmt: skip
     else:
         done = vs.ConcernFollowedUp(concern_id, child_id, "called the school", is_resolved=True)
-        agenda.at(later, lambda log: log.follow_up_concern(done, actor=worker, effective=later))
+        agenda.at(later, lambda log: log.follow_up_concern(done, actor=agenda.worker(child_id),
+                                                           effective=later))  # fmt: skip
 
 
-def _changes(
-    agenda: Agenda, rng: random.Random, child_id: str, worker: str, village: str, day: date
-) -> None:
+def _changes(agenda: Agenda, rng: random.Random, child_id: str, day: date) -> None:
     """Now and then: a parent comes home or leaves, a correction, a move, a closure, a death."""
     when = day + timedelta(days=rng.randrange(30, 600))
     roll = rng.random()
+    worker = agenda.worker
     if roll < 0.25:
         situation = rng.choice((ParentSituation.AT_HOME, ParentSituation.MIGRANT_WORKER))
         fact = ParentStatusRecorded(child_id, rng.choice(list(Parent)), situation)
-        agenda.at(when, lambda log: log.record_fact(fact, actor=worker, effective=when))
+        agenda.at(when, lambda log: log.record_fact(fact, actor=worker(child_id), effective=when))
     elif roll < 0.30:
-        agenda.at(when, lambda log: _correct_father(log, child_id, worker, day))
+        agenda.at(when, lambda log: _correct_father(log, child_id, worker(child_id), day))
     elif roll < 0.35:
-        _move(agenda, rng, child_id, worker, village, when)
+        _move(agenda, rng, child_id, when)
     elif roll < 0.38:
         agenda.at(when, lambda log: log.close_case(child_id, ClosureReason.LEFT_PROGRAMME,
-                                                   actor=worker, effective=when))  # fmt: skip
+                                                   actor=worker(child_id), effective=when))  # fmt: skip
     elif roll < 0.385:
-        agenda.at(when, lambda log: log.record_death(child_id, actor=worker, effective=when))
+        agenda.at(when, lambda log: log.record_death(child_id, actor=worker(child_id),
+                                                     effective=when))  # fmt: skip
 
 
 def _correct_father(log: Caselog, child_id: str, worker: str, day: date) -> None:
@@ -240,18 +251,20 @@ def _correct_father(log: Caselog, child_id: str, worker: str, day: date) -> None
                     effective=day)  # fmt: skip
 
 
-def _move(
-    agenda: Agenda, rng: random.Random, child_id: str, worker: str, village: str, day: date
-) -> None:
+def _move(agenda: Agenda, rng: random.Random, child_id: str, day: date) -> None:
     """The child moves to another village of the county; its worker takes the file a week on."""
+    village = agenda.village[child_id]
     others = [v for v in VILLAGES if county_of(v) == county_of(village) and v != village]
     target = rng.choice(others)
-    agenda.at(day, lambda log: log.move_child_out(child_id, destination=target, actor=worker,
-                                                  effective=day))  # fmt: skip
+
+    def move_in(log: Caselog) -> None:
+        log.move_child_in(child_id, target, actor=village_worker(target), effective=arrived)
+        agenda.village[child_id] = target
+
+    agenda.at(day, lambda log: log.move_child_out(child_id, destination=target,
+                                                  actor=agenda.worker(child_id), effective=day))  # fmt: skip
     arrived = day + timedelta(days=7)
-    agenda.at(arrived, lambda log: log.move_child_in(child_id, target,
-                                                     actor=village_worker(target),
-                                                     effective=arrived))  # fmt: skip
+    agenda.at(arrived, move_in)
 
 
 def _allowance(agenda: Agenda, rng: random.Random, child_id: str, village: str, day: date) -> None:

@@ -145,7 +145,7 @@ class BenefitsProjection(Projection):
 
     def apply(self, batch: Batch) -> list[TableChanges]:
         log = batch.log
-        directory = log.directory()
+        directory = batch.directory
         children: dict[str, None] = {}
         standards = []
         for event in batch.events:

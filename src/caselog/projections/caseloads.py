@@ -152,7 +152,7 @@ class _Child:
     def know(self, events: Sequence[Any], times: Iterable[datetime]) -> None:
         """Record what the log knew of the child at each of ``times``."""
         rules = self.batch.log.rules
-        directory = self.batch.log.directory()
+        directory = self.batch.directory
         for moment in times:
             pieces = history(events, known_at=moment, rules=rules)
             rows = _rows(pieces, directory)

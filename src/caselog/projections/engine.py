@@ -10,6 +10,7 @@ rebuild comes out identical to the tables kept up to date batch by batch.
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -19,6 +20,7 @@ from caselog.events.envelope import Event
 from caselog.tables import ProjectionStore, Query, Table, TableChanges
 
 if TYPE_CHECKING:
+    from caselog.domain.directory import Directory
     from caselog.log import Caselog
 
 __all__ = ["Batch", "Projection", "catch_up", "projection_store", "rebuild"]
@@ -34,6 +36,11 @@ class Batch:
         self.log = log
         self.events = events
         self.end = end
+
+    @functools.cached_property
+    def directory(self) -> Directory:
+        """The areas and workers, read once per batch."""
+        return self.log.directory()
 
     def read_stream(self, stream: str) -> list[Event[Any]]:
         """A stream's events up to the end of the batch."""

@@ -148,7 +148,7 @@ class ChildFilesProjection(Projection):
             for (child_id,) in batch.rows(Query(CHILD_FILES.name, where, ("child_id",))):
                 children[child_id] = None
         log = batch.log
-        directory = log.directory()
+        directory = batch.directory
         rows = []
         for child_id in children:
             events = [e for e in log._child_events(child_id) if e.position <= batch.end]
