@@ -103,6 +103,27 @@ def test_newer_schema_is_refused(path: Path) -> None:
         SQLiteStore(path)
 
 
+def test_a_layout_1_file_is_migrated_when_opened(path: Path) -> None:
+    """A file of the first layout (events only) gains the projections' checkpoints, keeping its
+    events."""
+    _fill(path)
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("DROP TABLE caselog_projections")
+        conn.execute("PRAGMA user_version = 1")
+        conn.commit()
+    with SQLiteStore(path) as store:
+        assert store.last_event() is not None
+        assert store.projection_state("anything") is None
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert verify_file(path)
+
+
+def verify_file(path: Path) -> bool:
+    with SQLiteStore(path) as store:
+        return verify(store).is_ok
+
+
 def test_file_that_is_not_a_database_is_refused_untouched(path: Path) -> None:
     """A file that is not SQLite at all is refused and left as it was."""
     path.write_text("name,birth_date\n王小明,2015-04-01\n" * 100)
