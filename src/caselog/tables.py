@@ -1,7 +1,7 @@
-"""The projection side of the storage contract: tables, batch writes with a checkpoint, queries.
+"""The projection side of the storage contract: tables, batch writes that move a position, queries.
 
 A projection declares its :class:`Table`\\ s; a store creates them, applies a batch of
-:class:`TableChanges` **and** moves the projection's checkpoint in one transaction (so a batch is
+:class:`TableChanges` **and** moves the projection's position in one transaction (so a batch is
 applied exactly once, whatever crashes), and answers :class:`Query`\\ s: filters, a column list or
 counts by groups. The records are plain, so that adapters never see domain classes; a SQL store
 keeps each table as a plain table that other tools can read.
@@ -126,7 +126,7 @@ class Query:
 
 @attrs.frozen
 class ProjectionState:
-    """A projection's checkpoint: the last log position its tables include, and the version of
+    """A projection's position: the last log position its tables include, and the version of
     the projection that wrote them."""
 
     name: str
@@ -165,23 +165,23 @@ class ProjectionStore(Protocol):
     """What a store offers projections. ``caselog.testing.ProjectionConformance`` certifies it."""
 
     def projection_state(self, name: str) -> ProjectionState | None:
-        """The projection's checkpoint, or None if it has no tables."""
+        """The projection's position, or None if it has no tables."""
         ...
 
     def create_projection(self, name: str, *, version: str, tables: Sequence[Table]) -> None:
-        """Create the projection's tables and its checkpoint at position 0, unless they exist;
+        """Create the projection's tables, at position 0, unless they exist;
         a projection that exists with another version is refused (drop it first)."""
         ...
 
     def write_projection(
         self, name: str, *, expected: int, position: int, changes: Sequence[TableChanges]
     ) -> None:
-        """Apply ``changes`` and move the checkpoint from ``expected`` to ``position``, in one
-        transaction; raise ConcurrencyError, writing nothing, if the checkpoint is elsewhere."""
+        """Apply ``changes`` and move the position from ``expected`` to ``position``, in one
+        transaction; raise ConcurrencyError, writing nothing, if the position is elsewhere."""
         ...
 
     def drop_projection(self, name: str, *, tables: Sequence[Table]) -> None:
-        """Drop the projection's tables and its checkpoint."""
+        """Drop the projection's tables and its position."""
         ...
 
     def query(self, query: Query) -> list[tuple[Any, ...]]:

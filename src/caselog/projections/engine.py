@@ -1,9 +1,9 @@
-"""The projection engine: follow the log from a projection's checkpoint, in batches.
+"""The projection engine: follow the log from a projection's position, in batches.
 
 A :class:`Projection` declares its tables, the event types it reads, and turns a batch of events
-into table changes. The engine reads the log after the projection's checkpoint a page at a time,
+into table changes. The engine reads the log after the projection's position a page at a time,
 decodes the events the projection reads, and has the store apply the changes **and** move the
-checkpoint in one transaction: a process killed at any point resumes where the last committed
+position in one transaction: a process killed at any point resumes where the last committed
 batch ended, without a row lost or doubled. Catching up and rebuilding run the same code, so a
 rebuild comes out identical to the tables kept up to date batch by batch.
 """
@@ -83,7 +83,7 @@ def projection_store(log: Caselog) -> ProjectionStore:
 
 def _ready(log: Caselog, projection: Projection) -> int:
     """Create the projection's tables if needed, rebuilding a stale version; return its
-    checkpoint."""
+    position."""
     store = projection_store(log)
     version = projection.key(log)
     state = store.projection_state(projection.name)
@@ -103,7 +103,7 @@ def catch_up(
     page_size: int = 1000,
     progress: Progress | None = None,
 ) -> int:
-    """Bring the projection's tables up to the end of the log; return its new checkpoint.
+    """Bring the projection's tables up to the end of the log; return its new position.
 
     Several processes may catch up the same projection at once: a batch another process
     committed first is skipped, not applied twice.

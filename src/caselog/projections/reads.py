@@ -55,7 +55,7 @@ class ProjectionReads:
     def catch_up(
         self, name: str | None = None, *, progress: Progress | None = None
     ) -> dict[str, int]:
-        """Bring one projection (or all) up to the end of the log; return their checkpoints."""
+        """Bring one projection (or all) up to the end of the log; return their positions."""
         log: Caselog = self  # type: ignore[assignment]
         return {p.name: engine.catch_up(log, p, progress=progress) for p in self._chosen(name)}
 

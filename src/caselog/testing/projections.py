@@ -80,18 +80,18 @@ class ProjectionConformance:
         return store
 
     def test_an_unknown_projection_has_no_state(self, store: ProjectionStore) -> None:
-        """A projection never created has no checkpoint."""
+        """A projection never created has no position."""
         assert store.projection_state("people") is None
 
     def test_a_created_projection_starts_at_position_zero(self, store: ProjectionStore) -> None:
-        """Creating a projection makes empty tables and a checkpoint at position 0."""
+        """Creating a projection makes empty tables at position 0."""
         store.create_projection("people", version="1", tables=[PEOPLE, VISITS])
         state = store.projection_state("people")
         assert state is not None
         assert (state.name, state.version, state.position) == ("people", "1", 0)
         assert store.query(Query(PEOPLE.name)) == []
 
-    def test_creating_again_keeps_rows_and_checkpoint(self, filled: ProjectionStore) -> None:
+    def test_creating_again_keeps_rows_and_position(self, filled: ProjectionStore) -> None:
         """Creating an existing projection of the same version changes nothing."""
         filled.create_projection("people", version="1", tables=[PEOPLE, VISITS])
         assert filled.projection_state("people").position == 4  # type: ignore[union-attr]
@@ -105,13 +105,13 @@ class ProjectionConformance:
         filled.create_projection("people", version="2", tables=[PEOPLE, VISITS])
         assert filled.query(Query(PEOPLE.name)) == []
 
-    def test_a_batch_writes_rows_and_moves_the_checkpoint(self, filled: ProjectionStore) -> None:
-        """Rows and the checkpoint are written together."""
+    def test_a_batch_writes_rows_and_moves_the_position(self, filled: ProjectionStore) -> None:
+        """Rows and the position are written together."""
         assert filled.query(Query(PEOPLE.name, order_by=("person_id",))) == list(ROWS)
         assert filled.projection_state("people").position == 4  # type: ignore[union-attr]
 
-    def test_a_stale_checkpoint_writes_nothing(self, filled: ProjectionStore) -> None:
-        """A batch expecting another checkpoint is refused and writes nothing."""
+    def test_a_stale_position_writes_nothing(self, filled: ProjectionStore) -> None:
+        """A batch expecting another position is refused and writes nothing."""
         change = TableChanges(PEOPLE.name, upserts=(("p9", "c", None, None, 1),))
         with pytest.raises(ConcurrencyError):
             filled.write_projection("people", expected=3, position=9, changes=[change])
@@ -119,7 +119,7 @@ class ProjectionConformance:
         assert len(filled.query(Query(PEOPLE.name))) == len(ROWS)
 
     def test_a_failing_batch_writes_nothing(self, filled: ProjectionStore) -> None:
-        """A batch that fails half way leaves rows and checkpoint as they were."""
+        """A batch that fails half way leaves rows and position as they were."""
         good = TableChanges(VISITS.name, upserts=(("p1", "2024-01-01", "ok"),))
         bad = TableChanges(PEOPLE.name, upserts=(("p9", None, None, None, 1),))  # area not null
         with pytest.raises((StoreError, ValidationError)):
@@ -176,7 +176,7 @@ class ProjectionConformance:
         )
         assert rows == [(3, 2)]
 
-    def test_dropping_removes_tables_and_checkpoint(self, filled: ProjectionStore) -> None:
+    def test_dropping_removes_tables_and_position(self, filled: ProjectionStore) -> None:
         """A dropped projection is gone; creating it again starts empty."""
         filled.drop_projection("people", tables=[PEOPLE, VISITS])
         assert filled.projection_state("people") is None
