@@ -26,7 +26,7 @@ from caselog.domain import (
     Sex,
 )
 from caselog.domain.calendar import month_of, next_month
-from caselog.projections import Batch, CaseloadProjection, catch_up, rebuild
+from caselog.projections import Batch, CaseloadProjection, catch_up, engine, rebuild
 from caselog.tables import Query, TableChanges
 from caselog.testing import ManualClock
 
@@ -345,3 +345,15 @@ def test_unknown_projections_are_refused() -> None:
             log.catch_up("nope")
         with pytest.raises(ValidationError, match="registered already"):
             log.register_projection(CaseloadProjection())
+
+
+def test_a_catch_up_past_its_cache_reads_streams_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With room for only a few decoded events, the cache empties and reads streams anew: the
+    tables come out the same."""
+    clock = ManualClock(START)
+    log = _village_log(clock, children=6)
+    log.catch_up()
+    expected = _rows(log)
+    monkeypatch.setattr(engine, "CACHED_EVENTS", 10)
+    log.rebuild()
+    assert _rows(log) == expected

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from caselog.errors import ConcurrencyError, StoreError
@@ -23,19 +23,84 @@ if TYPE_CHECKING:
     from caselog.domain.directory import Directory
     from caselog.log import Caselog
 
-__all__ = ["Batch", "Projection", "catch_up", "projection_store", "rebuild"]
+__all__ = [
+    "CACHED_EVENTS",
+    "Batch",
+    "Projection",
+    "Streams",
+    "catch_up",
+    "catch_up_all",
+    "projection_store",
+    "rebuild",
+    "rebuild_all",
+]
 
 Progress = Callable[[int], None]
+
+
+class Streams:
+    """The streams a catch-up has read, decoded once and kept for the rest of the run.
+
+    From position 0 every stream is seen from its first event, so nothing is read twice; a
+    catch-up that starts later reads a stream from the store the first time it is asked for.
+    Past ``limit`` events the cache is emptied and streams are read again as needed, which keeps
+    memory bounded whatever the size of the log.
+    """
+
+    def __init__(
+        self, log: Caselog, *, types: frozenset[str] | None, is_complete: bool, limit: int
+    ) -> None:
+        self.log = log
+        self.types = types
+        self.is_complete = is_complete
+        self.limit = limit
+        self._streams: dict[str, list[Event[Any]]] = {}
+        self._size = 0
+
+    def add(self, events: list[Event[Any]]) -> None:
+        """Take in a page's decoded events."""
+        if self._size + len(events) > self.limit:
+            self._streams.clear()
+            self._size = 0
+            self.is_complete = False
+        for event in events:
+            found = self._streams.get(event.stream)
+            if found is not None:
+                found.append(event)
+            elif self.is_complete:
+                self._streams[event.stream] = [event]
+            else:
+                continue
+            self._size += 1
+
+    def get(self, stream: str, end: int) -> list[Event[Any]]:
+        """The stream's events (of the types read) up to ``end``, the end of the page."""
+        found = self._streams.get(stream)
+        if found is not None:
+            return found
+        if self.is_complete:
+            return []
+        found = [
+            self.log._mapper.event(record)
+            for record in self.log.store.read_stream(stream)
+            if record.position <= end and (self.types is None or record.type in self.types)
+        ]
+        self._streams[stream] = found
+        self._size += len(found)
+        return found
 
 
 class Batch:
     """What a projection sees of one batch: its events, the position the batch ends at, and
     the log to read more from (streams, folds) as it stood at that position."""
 
-    def __init__(self, log: Caselog, events: list[Event[Any]], end: int) -> None:
+    def __init__(
+        self, log: Caselog, events: list[Event[Any]], end: int, streams: Streams | None = None
+    ) -> None:
         self.log = log
         self.events = events
         self.end = end
+        self._streams = streams
 
     @functools.cached_property
     def directory(self) -> Directory:
@@ -43,7 +108,10 @@ class Batch:
         return self.log.directory()
 
     def read_stream(self, stream: str) -> list[Event[Any]]:
-        """A stream's events up to the end of the batch."""
+        """A stream's events up to the end of the batch (only those of the types the catch-up
+        reads). The list is shared: do not change it."""
+        if self._streams is not None:
+            return self._streams.get(stream, self.end)
         return [e for e in self.log.read_stream(stream) if e.position <= self.end]
 
     def rows(self, query: Query) -> list[tuple[Any, ...]]:
@@ -108,34 +176,76 @@ def catch_up(
     Several processes may catch up the same projection at once: a batch another process
     committed first is skipped, not applied twice.
     """
-    store = projection_store(log)
-    position = _ready(log, projection)
-    types = projection.types
+    return catch_up_all(log, [projection], page_size=page_size, progress=progress)[projection.name]
+
+
+CACHED_EVENTS = 500_000
+"""How many decoded events a catch-up keeps to read streams from (see :class:`Streams`)."""
+
+
+def catch_up_all(
+    log: Caselog,
+    projections: Sequence[Projection],
+    *,
+    page_size: int = 1000,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Bring several projections up to the end of the log in one pass over it, each page read
+    and decoded once; return their positions."""
+    positions = {p.name: _ready(log, p) for p in projections}
+    if not projections:
+        return positions
+    start = min(positions.values())
+    types: frozenset[str] | None = frozenset()
+    for projection in projections:
+        types = None if types is None or projection.types is None else types | projection.types
+    streams = Streams(log, types=types, is_complete=start == 0, limit=CACHED_EVENTS)
     is_collecting = gc.isenabled()
     gc.disable()  # a batch makes many short-lived objects and no cycles
     try:
+        position = start
         while page := log.store.read_log(after=position, limit=page_size):
-            wanted = page if types is None else [r for r in page if r.type in types]
-            events = [log._mapper.event(record) for record in wanted]
             end = page[-1].position
-            changes = projection.apply(Batch(log, events, end)) if events else []
-            try:
-                store.write_projection(
-                    projection.name, expected=position, position=end, changes=changes
-                )
-            except ConcurrencyError:
-                state = store.projection_state(projection.name)  # another process moved it
-                if state is None:
-                    raise
-                position = state.position
-                continue
+            wanted = page if types is None else [r for r in page if r.type in types]
+            decoded = [log._mapper.event(record) for record in wanted]
+            streams.add(decoded)
+            for projection in projections:
+                _apply(log, projection, positions, decoded, end, streams)
             position = end
             if progress is not None:
                 progress(position)
     finally:
         if is_collecting:
             gc.enable()
-    return position
+    return positions
+
+
+def _apply(
+    log: Caselog,
+    projection: Projection,
+    positions: dict[str, int],
+    decoded: list[Event[Any]],
+    end: int,
+    streams: Streams,
+) -> None:
+    """Apply one page to one projection, unless it is past it already."""
+    after = positions[projection.name]
+    if after >= end:
+        return  # another process, or an earlier run, got here first
+    kinds = projection.types
+    events = [e for e in decoded if e.position > after and (kinds is None or e.type in kinds)]
+    changes = projection.apply(Batch(log, events, end, streams)) if events else []
+    try:
+        projection_store(log).write_projection(
+            projection.name, expected=after, position=end, changes=changes
+        )
+    except ConcurrencyError:
+        state = projection_store(log).projection_state(projection.name)
+        if state is None:
+            raise
+        positions[projection.name] = state.position  # another process moved it: skip
+        return
+    positions[projection.name] = end
 
 
 def rebuild(
@@ -146,5 +256,17 @@ def rebuild(
     progress: Progress | None = None,
 ) -> int:
     """Drop the projection's tables and replay the whole log into them."""
-    projection_store(log).drop_projection(projection.name, tables=projection.tables)
-    return catch_up(log, projection, page_size=page_size, progress=progress)
+    return rebuild_all(log, [projection], page_size=page_size, progress=progress)[projection.name]
+
+
+def rebuild_all(
+    log: Caselog,
+    projections: Sequence[Projection],
+    *,
+    page_size: int = 1000,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Drop several projections' tables and replay the whole log into them in one pass."""
+    for projection in projections:
+        projection_store(log).drop_projection(projection.name, tables=projection.tables)
+    return catch_up_all(log, projections, page_size=page_size, progress=progress)

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from caselog.domain.children import ChildRegistered
 from caselog.domain.codes import FileStatus
 from caselog.domain.file import ADULT_AGE, ChildFile, birthday_at, fold, select
+from caselog.domain.lifecycle import ChildMovedIn
 from caselog.domain.rules.visits import next_visit
 from caselog.errors import ValidationError
 from caselog.events.registry import default_registry
@@ -151,7 +153,14 @@ class ChildFilesProjection(Projection):
         directory = batch.directory
         rows = []
         for child_id in children:
-            events = [e for e in log._child_events(child_id) if e.position <= batch.end]
+            events = [*batch.read_stream(f"child:{child_id}")]
+            lived = {
+                e.data.household_id
+                for e in events
+                if isinstance(e.data, ChildRegistered | ChildMovedIn) and e.data.household_id
+            }
+            for household in sorted(lived):
+                events += batch.read_stream(f"household:{household}")
             file = fold(select(events))
             if file is not None:
                 rows.append(file_row(file, directory, log.rules))

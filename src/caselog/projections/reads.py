@@ -57,14 +57,14 @@ class ProjectionReads:
     ) -> dict[str, int]:
         """Bring one projection (or all) up to the end of the log; return their positions."""
         log: Caselog = self  # type: ignore[assignment]
-        return {p.name: engine.catch_up(log, p, progress=progress) for p in self._chosen(name)}
+        return engine.catch_up_all(log, self._chosen(name), progress=progress)
 
     def rebuild(
         self, name: str | None = None, *, progress: Progress | None = None
     ) -> dict[str, int]:
         """Drop one projection's tables (or all) and replay the whole log into them."""
         log: Caselog = self  # type: ignore[assignment]
-        return {p.name: engine.rebuild(log, p, progress=progress) for p in self._chosen(name)}
+        return engine.rebuild_all(log, self._chosen(name), progress=progress)
 
     def caseload(
         self,
