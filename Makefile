@@ -38,6 +38,7 @@ test: lint
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/append_replay.py
+	$(BIN)/python bench/rebuild.py
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache .hypothesis

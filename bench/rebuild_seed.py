@@ -13,6 +13,7 @@ use; a step the commands refuse (a visit after a death, say) is skipped.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from caselog.domain import (
     SchoolingRecorded,
     SchoolStage,
     Sex,
+    VisitMode,
 )
 from caselog.domain import visits as vs
 from caselog.testing import ManualClock
@@ -63,14 +65,6 @@ Step = Callable[[Caselog], Any]
 
 def village_worker(village: str) -> str:
     return f"vw-{village}"
-
-
-def township_of(village: str) -> str:
-    return village[:6]
-
-
-def county_of(area: str) -> str:
-    return area[:4]
 
 
 def build_directory(log: Caselog) -> None:
@@ -101,13 +95,19 @@ class Agenda:
     steps: list[tuple[date, int, Step]] = field(default_factory=list)
     village: dict[str, str] = field(default_factory=dict)  # each child's village, as it moves
 
-    def worker(self, child_id: str) -> str:
-        """The worker of the child's village when a step runs."""
-        return village_worker(self.village[child_id])
-
     def at(self, day: date, step: Step) -> None:
         if START <= day <= END:
             self.steps.append((day, len(self.steps), step))
+
+    def command(self, day: date, method: str, /, *args: Any, child: str, **options: Any) -> None:
+        """Plan ``log.<method>(*args, **options)`` on ``day`` by the worker of the village the
+        child lives in by then."""
+
+        def step(log: Caselog) -> Any:
+            actor = village_worker(self.village[child])
+            return getattr(log, method)(*args, actor=actor, effective=day, **options)
+
+        self.at(day, step)
 
     def run(self, log: Caselog, clock: ManualClock) -> int:
         """Run every step in day order; return how many the commands refused."""
@@ -122,68 +122,57 @@ class Agenda:
 
 
 def _situation(rng: random.Random) -> ParentSituation:
-    return rng.choices(
-        (ParentSituation.AT_HOME, ParentSituation.MIGRANT_WORKER, ParentSituation.DECEASED,
-         ParentSituation.IMPRISONED, ParentSituation.SERIOUS_ILLNESS),
-        weights=(50, 35, 6, 4, 5),
-    )[0]  # fmt: skip
+    kinds = (ParentSituation.AT_HOME, ParentSituation.MIGRANT_WORKER, ParentSituation.DECEASED,
+             ParentSituation.IMPRISONED, ParentSituation.SERIOUS_ILLNESS)  # fmt: skip
+    return rng.choices(kinds, weights=(50, 35, 6, 4, 5))[0]
 
 
 def _family(agenda: Agenda, rng: random.Random, number: int) -> None:
     """Plan one household and its children."""
     village = VILLAGES[number % len(VILLAGES)]
-    worker = village_worker(village)
     household = f"h-{number:04d}"
     opened = START + timedelta(days=rng.randrange(300))
-
-    def register(log: Caselog) -> None:
-        log.register_household(household, village, f"Group {number % 9}", actor=worker,
-                               effective=opened)  # fmt: skip
-
-    agenda.at(opened, register)
+    children = [f"c-{number:04d}-{n}" for n in range(rng.choice((1, 1, 2, 2, 3)))]
+    agenda.village.update(dict.fromkeys(children, village))
+    first = children[0]
+    agenda.command(opened, "register_household", household, village, f"Group {number % 9}",
+                   child=first)  # fmt: skip
     if rng.random() < 0.3:
-        source = rng.choice(list(IncomeSource))
-        economy = HouseholdEconomicStatusRecorded(household, source,
-                                                  has_minimum_living_guarantee=rng.random() < 0.3)  # fmt: skip
-        agenda.at(opened, lambda log: log.record_household_economy(economy, actor=worker,
-                                                                   effective=opened))  # fmt: skip
-    for n in range(rng.choice((1, 1, 2, 2, 3))):
-        _child(agenda, rng, f"c-{number:04d}-{n}", household, village, opened)
+        source, guaranteed = rng.choice(list(IncomeSource)), rng.random() < 0.3
+        economy = HouseholdEconomicStatusRecorded(
+            household, source, has_minimum_living_guarantee=guaranteed
+        )
+        agenda.command(opened, "record_household_economy", economy, child=first)
+    for child_id in children:
+        _child(agenda, rng, child_id, household, opened)
 
 
-def _child(
-    agenda: Agenda, rng: random.Random, child_id: str, household: str, village: str, day: date
-) -> None:
+def _child(agenda: Agenda, rng: random.Random, child_id: str, household: str, day: date) -> None:
     """Plan one child's two years."""
-    worker = village_worker(village)
     born = day - timedelta(days=rng.randrange(200, 17 * 365))
-    agenda.village[child_id] = village
     father, mother = _situation(rng), _situation(rng)
     if rng.random() < 0.05:
         father = mother = ParentSituation.DECEASED
+    sex = Sex.FEMALE if rng.random() < 0.48 else Sex.MALE
+    stage = SchoolStage.PRIMARY if (day - born).days > 6 * 365 else SchoolStage.KINDERGARTEN
+    agenda.command(day, "register_child", child_id, household_id=household, name="王小明",
+                   sex=sex, birth_date=born, child=child_id)  # fmt: skip
+    facts: list[Any] = [
+        ParentStatusRecorded(child_id, Parent.FATHER, father),
+        ParentStatusRecorded(child_id, Parent.MOTHER, mother),
+        SchoolingRecorded(child_id, stage, school="Riverside Primary"),
+        HealthRecorded(child_id, rng.choice(list(HealthCondition))),
+    ]
     orphan = father is ParentSituation.DECEASED and mother is ParentSituation.DECEASED
-
-    def register(log: Caselog) -> None:
-        sex = Sex.FEMALE if rng.random() < 0.48 else Sex.MALE
-        log.register_child(child_id, household_id=household, name="王小明", sex=sex,
-                           birth_date=born, actor=worker, effective=day)  # fmt: skip
-        for parent, situation in ((Parent.FATHER, father), (Parent.MOTHER, mother)):
-            fact = ParentStatusRecorded(child_id, parent, situation)
-            log.record_fact(fact, actor=worker, effective=day)
-        stage = SchoolStage.PRIMARY if (day - born).days > 6 * 365 else SchoolStage.KINDERGARTEN
-        log.record_fact(SchoolingRecorded(child_id, stage, school="Riverside Primary"),
-                        actor=worker, effective=day)  # fmt: skip
-        log.record_fact(HealthRecorded(child_id, rng.choice(list(HealthCondition))),
-                        actor=worker, effective=day)  # fmt: skip
-
-    agenda.at(day, register)
     if orphan or rng.random() < 0.15:
-        care = CareArrangementRecorded(child_id, CarerRelation.GRANDPARENT, carer_name="王奶奶")
-        agenda.at(day, lambda log: log.record_fact(care, actor=worker, effective=day))
+        facts.append(CareArrangementRecorded(child_id, CarerRelation.GRANDPARENT,
+                                             carer_name="王奶奶"))  # fmt: skip
+    for fact in facts:
+        agenda.command(day, "record_fact", fact, child=child_id)
     _visits(agenda, rng, child_id, day)
     _changes(agenda, rng, child_id, day)
     if orphan:
-        _allowance(agenda, rng, child_id, village, day + timedelta(days=rng.randrange(5, 40)))
+        _allowance(agenda, rng, child_id, day + timedelta(days=rng.randrange(5, 40)))
 
 
 def _visits(agenda: Agenda, rng: random.Random, child_id: str, day: date) -> None:
@@ -191,99 +180,88 @@ def _visits(agenda: Agenda, rng: random.Random, child_id: str, day: date) -> Non
     number = 0
     while (day := day + timedelta(days=rng.randrange(25, 95))) <= END:
         number += 1
-        visit = vs.VisitCompleted(f"v-{child_id}-{number}", child_id,
-                                  mode=rng.choice(list(vs.VisitMode)), notes=rng.choice(NOTES))  # fmt: skip
-        agenda.at(day, lambda log, v=visit, d=day: log.record_visit(
-            v, actor=agenda.worker(child_id), effective=d))  # fmt: skip
+        mode, notes = rng.choice(list(VisitMode)), rng.choice(NOTES)
+        visit = vs.VisitCompleted(f"v-{child_id}-{number}", child_id, mode=mode, notes=notes)
+        agenda.command(day, "record_visit", visit, child=child_id)
         if rng.random() < 0.08:
-            _concern(agenda, rng, child_id, day, number)
+            _concern(agenda, rng, child_id, day, f"k-{child_id}-{number}")
         if rng.random() < 0.1:
             risk = RiskAssessed(child_id, rng.choice(list(RiskLevel)))
-            agenda.at(day, lambda log, r=risk, d=day: log.record_fact(
-                r, actor=agenda.worker(child_id), effective=d))  # fmt: skip
+            agenda.command(day, "record_fact", risk, child=child_id)
 
 
-def _concern(agenda: Agenda, rng: random.Random, child_id: str, day: date, number: int) -> None:
-    concern_id = f"k-{child_id}-{number}"
+def _concern(agenda: Agenda, rng: random.Random, child_id: str, day: date, concern: str) -> None:
     kind = rng.choice(list(ConcernKind))
-    reported = vs.ConcernReported(concern_id, child_id, kind, "孩子独自在家，无人照看")  # noqa: RUF001
-    agenda.at(day, lambda log: log.report_concern(reported, actor=agenda.worker(child_id),
-                                                  effective=day))  # fmt: skip
+    reported = vs.ConcernReported(concern, child_id, kind, "孩子独自在家，无人照看")  # noqa: RUF001
+    agenda.command(day, "report_concern", reported, child=child_id)
     later = day + timedelta(days=rng.randrange(2, 20))
     if rng.random() < 0.5:
-        visit = vs.VisitCompleted(f"v-{concern_id}", child_id, concern_ids=frozenset({concern_id}))
-        agenda.at(later, lambda log: log.record_visit(visit, actor=agenda.worker(child_id),
-                                                      effective=later))  # fmt: skip
+        visit = vs.VisitCompleted(f"v-{concern}", child_id, concern_ids=frozenset({concern}))
+        agenda.command(later, "record_visit", visit, child=child_id)
     else:
-        done = vs.ConcernFollowedUp(concern_id, child_id, "called the school", is_resolved=True)
-        agenda.at(later, lambda log: log.follow_up_concern(done, actor=agenda.worker(child_id),
-                                                           effective=later))  # fmt: skip
+        done = vs.ConcernFollowedUp(concern, child_id, "called the school", is_resolved=True)
+        agenda.command(later, "follow_up_concern", done, child=child_id)
 
 
 def _changes(agenda: Agenda, rng: random.Random, child_id: str, day: date) -> None:
     """Now and then: a parent comes home or leaves, a correction, a move, a closure, a death."""
     when = day + timedelta(days=rng.randrange(30, 600))
     roll = rng.random()
-    worker = agenda.worker
     if roll < 0.25:
         situation = rng.choice((ParentSituation.AT_HOME, ParentSituation.MIGRANT_WORKER))
         fact = ParentStatusRecorded(child_id, rng.choice(list(Parent)), situation)
-        agenda.at(when, lambda log: log.record_fact(fact, actor=worker(child_id), effective=when))
+        agenda.command(when, "record_fact", fact, child=child_id)
     elif roll < 0.30:
-        agenda.at(when, lambda log: _correct_father(log, child_id, worker(child_id), day))
+        agenda.at(when, lambda log: _correct_father(log, agenda, child_id, day))
     elif roll < 0.35:
         _move(agenda, rng, child_id, when)
     elif roll < 0.38:
-        agenda.at(when, lambda log: log.close_case(child_id, ClosureReason.LEFT_PROGRAMME,
-                                                   actor=worker(child_id), effective=when))  # fmt: skip
+        agenda.command(when, "close_case", child_id, ClosureReason.LEFT_PROGRAMME, child=child_id)
     elif roll < 0.385:
-        agenda.at(when, lambda log: log.record_death(child_id, actor=worker(child_id),
-                                                     effective=when))  # fmt: skip
+        agenda.command(when, "record_death", child_id, child=child_id)
 
 
-def _correct_father(log: Caselog, child_id: str, worker: str, day: date) -> None:
-    """The father's situation was recorded wrong at registration: back-dated to it."""
+def _correct_father(log: Caselog, agenda: Agenda, child_id: str, day: date) -> None:
+    """The father's situation was recorded wrong at registration: corrected, back-dated."""
     file = log.child_file(child_id)
     father = None if file is None else file.fact_event("father")
     if father is not None:
         fixed = ParentStatusRecorded(child_id, Parent.FATHER, ParentSituation.MIGRANT_WORKER)
-        log.correct(child_id, father, fixed, reason="he works in the city", actor=worker,
-                    effective=day)  # fmt: skip
+        log.correct(child_id, father, fixed, reason="he works in the city",
+                    actor=village_worker(agenda.village[child_id]), effective=day)  # fmt: skip
 
 
 def _move(agenda: Agenda, rng: random.Random, child_id: str, day: date) -> None:
     """The child moves to another village of the county; its worker takes the file a week on."""
     village = agenda.village[child_id]
-    others = [v for v in VILLAGES if county_of(v) == county_of(village) and v != village]
-    target = rng.choice(others)
+    target = rng.choice([v for v in VILLAGES if v[:4] == village[:4] and v != village])
+    arrived = day + timedelta(days=7)
 
     def move_in(log: Caselog) -> None:
         log.move_child_in(child_id, target, actor=village_worker(target), effective=arrived)
         agenda.village[child_id] = target
 
-    agenda.at(day, lambda log: log.move_child_out(child_id, destination=target,
-                                                  actor=agenda.worker(child_id), effective=day))  # fmt: skip
-    arrived = day + timedelta(days=7)
+    agenda.command(day, "move_child_out", child_id, destination=target, child=child_id)
     agenda.at(arrived, move_in)
 
 
-def _allowance(agenda: Agenda, rng: random.Random, child_id: str, village: str, day: date) -> None:
+def _allowance(agenda: Agenda, rng: random.Random, child_id: str, day: date) -> None:
     """Apply for the orphan allowance, approve it, then issue and confirm it month by month."""
     application = f"a-{child_id}"
-    worker, township = village_worker(village), township_of(village)
-    county = f"co-{county_of(village)}"
+    village = agenda.village[child_id]
 
     def apply(log: Caselog) -> None:
-        log.draft_application(application, child_id, "orphan_allowance", actor=worker,
-                              effective=day)  # fmt: skip
-        log.submit_application(application, actor=worker, effective=day)
-        log.verify_application(application, actor=f"ts-{township}", effective=day)
-        log.approve_application(application, actor=county, effective=day)
+        log.draft_application(application, child_id, "orphan_allowance",
+                              actor=village_worker(village), effective=day)  # fmt: skip
+        log.submit_application(application, actor=village_worker(village), effective=day)
+        log.verify_application(application, actor=f"ts-{village[:6]}", effective=day)
+        log.approve_application(application, actor=f"co-{village[:4]}", effective=day)
 
     agenda.at(day, apply)
     for month in _months(day):
         paid = date.fromisoformat(f"{month}-10")
-        agenda.at(paid, lambda log, m=month, d=paid: _pay(log, application, m, county, d))
+        agenda.at(paid, functools.partial(_pay, application=application, month=month,
+                                          village=village, day=paid))  # fmt: skip
 
 
 def _months(day: date) -> Iterator[str]:
@@ -297,7 +275,8 @@ def _months(day: date) -> Iterator[str]:
         yield f"{year}-{month:02d}"
 
 
-def _pay(log: Caselog, application: str, month: str, actor: str, day: date) -> None:
+def _pay(log: Caselog, *, application: str, month: str, village: str, day: date) -> None:
+    actor = f"co-{village[:4]}"
     log.issue_payment(application, month, actor=actor, effective=day)
     log.confirm_payment(application, month, actor=actor, effective=day)
 

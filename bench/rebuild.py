@@ -1,0 +1,389 @@
+"""Rebuild throughput of caselog's projections, as a ratio to a raw pipeline, and as-of latency.
+
+The store (``rebuild_data``): at least ``--events`` events (1,000,000 by default) copied from
+families recorded through the commands (``rebuild_seed``): about 45 children per 1,000 events,
+their registrations, parents' situations, categories, schooling, health, visits, concerns,
+moves, closures, corrections, households, and orphans' allowances paid month by month, over six
+years. It is generated once into ``bench/.data`` and reused.
+
+Every rate is compared with the raw pipeline (``raw_rebuild``: sqlite3 pages of 1,000,
+``json.loads``, a dict fold per child, ``executemany`` of the touched children's rows and the
+position, one transaction per page) over the same store, in the same run, at the same
+durability (``full`` by default, caselog's):
+
+* the full rebuild over a prefix of the log (``--prefix``, 50,000 events by default; a prefix of
+  a log is a log), ``--repeat`` times: ``Caselog.rebuild()`` (every built-in projection in one
+  pass over the log), then ``Caselog.rebuild(name)`` of each projection alone, to show where the
+  time goes; caselog and raw alternate their order between repeats, rates are medians and the
+  ratio is the median of the per-repeat ratios. The raw pipeline's rows are then compared with
+  ``child_files``, to show that the two fold alike;
+* the full rebuild over the whole log, once (about 8 minutes for 1,000,000 events here), with its
+  rate over each tenth of the log, against the raw pipeline over the whole log (median of
+  ``--repeat``); ``--whole NAME`` rebuilds one projection instead;
+* as-of latency on the whole log, projections caught up, reading with ``catch_up=False``:
+  ``Caselog.caseload(county, as_of=day)`` for a random county and day (``--queries``, 200),
+  the same for the province, the largest area (a quarter as many), and
+  ``Caselog.child_file(child, as_of=day)`` for a random child and day (``--queries``); days in
+  2020-2025; a few untimed queries first (the first reads the directory from the log).
+
+Target (docs/DESIGN.md): rebuild at least 70% of the raw pipeline's rate. Nothing is asserted.
+``--profile N`` instead runs ``Caselog.rebuild()`` over the first N events under cProfile and
+prints the hot spots.
+
+Run: ``make bench`` or ``.venv/bin/python bench/rebuild.py [--quick] [--prefix N] [--profile N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import os
+import platform
+import pstats
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import caselog
+import raw_rebuild
+from caselog import SQLiteStore
+from rebuild_data import build_store
+from rebuild_seed import COUNTIES, PROVINCE
+from timing import rate, scratch
+
+TARGET = 0.70
+PROJECTIONS = ("caseload", "child_files", "benefits")
+FULL = "full rebuild (one pass)"
+FIRST_DAY, DAYS = date(2020, 1, 1), 6 * 365
+COMPARED = ("child_id", "household_id", "village", "township", "county", "province", "sex",
+            "birth_date", "status", "status_since", "categories", "last_visit", "open_concerns",
+            "version")  # fmt: skip
+
+
+# --- stores -------------------------------------------------------------------------------------
+
+
+def count_events(path: str) -> tuple[int, int]:
+    """The events and the children of a store."""
+    with sqlite3.connect(path) as conn:
+        events = conn.execute("SELECT max(position) FROM caselog_events").fetchone()[0]
+        children = conn.execute(
+            "SELECT count(*) FROM caselog_events WHERE type = 'child_registered'"
+        ).fetchone()[0]
+    return events, children
+
+
+@contextmanager
+def prefix_store(source: str, events: int) -> Iterator[str]:
+    """A scratch store holding the first ``events`` events of ``source``."""
+    with scratch("prefix.db") as path:
+        SQLiteStore(path).close()  # caselog's schema in a new file
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("ATTACH DATABASE ? AS source", (source,))
+        conn.execute("BEGIN")
+        conn.execute(
+            "INSERT INTO caselog_events SELECT * FROM source.caselog_events WHERE position <= ?",
+            (events,),
+        )
+        conn.execute("COMMIT")
+        conn.close()
+        yield path
+
+
+def open_log(path: str, durability: str) -> caselog.Caselog:
+    return caselog.open(SQLiteStore(path, durability=durability))  # type: ignore[arg-type]
+
+
+def rows_match(path: str) -> tuple[int, int]:
+    """How many of caselog's ``child_files`` rows the raw pipeline's rows equal, of how many."""
+    columns = ", ".join(COMPARED)
+    with sqlite3.connect(path) as conn:
+        mine = set(conn.execute(f"SELECT {columns} FROM child_files"))
+        raw = set(conn.execute(f"SELECT {columns} FROM raw_child_files"))
+    return len(mine & raw), len(mine)
+
+
+# --- throughput ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Rates:
+    """Events per second per repeat, by run name."""
+
+    runs: dict[str, list[float]] = field(default_factory=dict)
+
+    def add(self, name: str, value: float) -> None:
+        self.runs.setdefault(name, []).append(value)
+
+    def median(self, name: str) -> float:
+        return statistics.median(self.runs[name])
+
+    def ratio(self, name: str, other: str = "raw") -> float:
+        pairs = zip(self.runs[name], self.runs[other], strict=True)
+        return statistics.median(mine / theirs for mine, theirs in pairs)
+
+
+def raw_rate(path: str, durability: str) -> float:
+    conn = raw_rebuild.connect(path, durability)
+    try:
+        return rate(raw_rebuild.rebuild, conn)
+    finally:
+        conn.close()
+
+
+def caselog_rates(path: str, durability: str) -> dict[str, float]:
+    """The rate of the full rebuild, then of each projection rebuilt alone."""
+    with open_log(path, durability) as log:
+        log.directory()  # read once, as any open log does before its first command
+        rates = {FULL: rate(lambda: min(log.rebuild().values()))}
+        for name in PROJECTIONS:
+            rates[name] = rate(lambda n=name: log.rebuild(n)[n])
+    return rates
+
+
+def compare_rebuild(path: str, durability: str, repeat: int) -> Rates:
+    """Rebuilds and raw pipelines over the same store, alternating their order."""
+    rates = Rates()
+
+    def raw() -> None:
+        rates.add("raw", raw_rate(path, durability))
+
+    def mine() -> None:
+        for name, value in caselog_rates(path, durability).items():
+            rates.add(name, value)
+
+    for index in range(repeat):
+        for run in (mine, raw) if index % 2 else (raw, mine):
+            run()
+    return rates
+
+
+def print_rates(title: str, rates: Rates, events: int) -> list[str]:
+    """Print a table of rates against the raw pipeline; return the summary line."""
+    print(f"\n{title}")
+    print(f"{'case':<28}{'events':>11}{'ev/s':>9}{'raw ev/s':>10}{'ratio':>8}{'target':>8}"
+          "  result")  # fmt: skip
+    raw = rates.median("raw")
+    for name in rates.runs:
+        if name == "raw":
+            continue
+        ratio = rates.ratio(name)
+        shown, result = (f">={TARGET:.2f}", "PASS" if ratio >= TARGET else "MISS")
+        print(f"{name:<28}{events:>11,}{rates.median(name):>9,.0f}{raw:>10,.0f}{ratio:>8.3f}"
+              f"{shown:>8}  {result}")  # fmt: skip
+    cases = "; ".join(f"{n} {rates.ratio(n):.3f}" for n in rates.runs if n != "raw")
+    return [f"{title}: {cases} of raw (target >= {TARGET:.2f})"]
+
+
+class Tenths:
+    """A rebuild's progress callback: the rate over each tenth of the log."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.marks = [(time.perf_counter(), 0)]
+        self.next = total / 10
+
+    def __call__(self, position: int) -> None:
+        if position >= self.next or position == self.total:
+            self.marks.append((time.perf_counter(), position))
+            while self.next <= position:
+                self.next += self.total / 10
+
+    def rates(self) -> list[float]:
+        pairs = zip(self.marks, self.marks[1:], strict=False)
+        return [(p1 - p0) / (t1 - t0) for (t0, p0), (t1, p1) in pairs]
+
+
+# --- latency ------------------------------------------------------------------------------------
+
+
+def percentiles(samples: list[float]) -> str:
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return "  ".join(f"p{p} {cuts[p - 1] * 1000:8.2f} ms" for p in (50, 95, 99))
+
+
+def timed(calls: list[Callable[[], object]]) -> list[float]:
+    spent = []
+    for call in calls:
+        start = time.perf_counter()
+        call()
+        spent.append(time.perf_counter() - start)
+    return spent
+
+
+def child_ids(path: str) -> list[str]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT stream FROM caselog_events WHERE type = 'child_registered'")
+        return sorted({stream.removeprefix("child:") for (stream,) in rows})
+
+
+def latencies(log: caselog.Caselog, children: list[str], queries: int) -> dict[str, list[float]]:
+    """As-of reads of random areas, children and days, timed one by one."""
+    rng = random.Random(20251231)
+
+    def day() -> date:
+        return FIRST_DAY + timedelta(days=rng.randrange(DAYS))
+
+    def caseload(area: str, on: date) -> Callable[[], object]:
+        return lambda: log.caseload(area, as_of=on, catch_up=False)
+
+    def child_file(child: str, on: date) -> Callable[[], object]:
+        return lambda: log.child_file(child, as_of=on)
+
+    timed([caseload(PROVINCE, day()), child_file(children[0], day())])  # warm: the directory
+    return {
+        "caseload(county, as_of)": timed(
+            [caseload(rng.choice(COUNTIES), day()) for _ in range(queries)]
+        ),
+        "caseload(province, as_of)": timed(
+            [caseload(PROVINCE, day()) for _ in range(max(queries // 4, 2))]
+        ),
+        "child_file(child, as_of)": timed(
+            [child_file(rng.choice(children), day()) for _ in range(queries)]
+        ),
+    }
+
+
+# --- the runs -----------------------------------------------------------------------------------
+
+
+def run_prefix(args: argparse.Namespace, path: str, total: int) -> list[str]:
+    """The full rebuild and each projection against the raw pipeline, over a prefix of the log,
+    repeated."""
+    events = min(args.prefix, total)
+    with prefix_store(path, events) as prefix:
+        rates = compare_rebuild(prefix, args.durability, args.repeat)
+        matched = rows_match(prefix)
+    title = f"over the first {events:,} events of the log (medians of {args.repeat})"
+    lines = print_rates(title, rates, events)
+    print(f"check: {matched[0]} of {matched[1]} child_files rows equal the raw pipeline's")
+    return lines
+
+
+def run_whole(args: argparse.Namespace, path: str, total: int) -> list[str]:
+    """The full rebuild (or one projection's) over the whole log, once, against the raw
+    pipeline; then the latencies."""
+    raw = statistics.median(raw_rate(path, args.durability) for _ in range(args.repeat))
+    name = None if args.whole == "all" else args.whole
+    case = FULL if name is None else name
+    print(f"\n{case} over the whole log, {total:,} events, once ...")
+    with open_log(path, args.durability) as log:
+        log.directory()
+        gc.collect()
+        tenths = Tenths(total)
+        start = time.perf_counter()
+        log.rebuild(name, progress=tenths)
+        rates = Rates({"raw": [raw], case: [total / (time.perf_counter() - start)]})
+        print(f"events/s over each tenth of the log: "
+              f"{' '.join(f'{value:,.0f}' for value in tenths.rates())}")  # fmt: skip
+        lines = print_rates(f"over the whole log (raw: median of {args.repeat})", rates, total)
+        if name in (None, "child_files"):
+            matched = rows_match(path)
+            print(f"check: {matched[0]} of {matched[1]} child_files rows equal the raw pipeline's")
+        log.catch_up("caseload")  # the latencies read its tables as they stand (untimed)
+        found = latencies(log, child_ids(path), args.queries) if args.queries else {}
+    if found:
+        print(f"\nas-of latency over {total:,} events, catch_up=False")
+    for query, samples in found.items():
+        shown = f"{query} x{len(samples)}"
+        print(f"{shown:<32}{percentiles(samples)}")
+        lines.append(f"{shown}: {percentiles(samples)}")
+    return lines
+
+
+def run_profile(path: str, events: int, durability: str) -> None:
+    """``Caselog.rebuild()`` over the first ``events`` events under cProfile; the hot spots."""
+    with prefix_store(path, events) as prefix, open_log(prefix, durability) as log:
+        log.directory()
+        profile = cProfile.Profile()
+        start = time.perf_counter()
+        profile.runcall(log.rebuild)
+        spent = time.perf_counter() - start
+    print(f"\ncProfile of Caselog.rebuild() over {events:,} events: {spent:.1f} s "
+          f"({events / spent:,.0f} events/s under the profiler)")  # fmt: skip
+    stats = pstats.Stats(profile)
+    decoded = sum(
+        calls
+        for (file, _, function), (_, calls, *_) in stats.stats.items()  # type: ignore[attr-defined]
+        if file.endswith(os.path.join("events", "mapper.py")) and function == "event"
+    )
+    print(f"events decoded (EventMapper.event calls): {decoded:,}, "
+          f"{decoded / events:.2f} per event of the log")  # fmt: skip
+    stats.sort_stats("tottime").print_stats(15)
+    stats.sort_stats("cumulative").print_stats(r"caselog/", 25)
+
+
+# --- entry point --------------------------------------------------------------------------------
+
+
+def source_version() -> str:
+    """The commit of the checkout measured, and whether its src/ has uncommitted changes."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+    def git(*words: str) -> str:
+        found = subprocess.run(["git", "-C", root, *words], capture_output=True, text=True,
+                               check=True)  # fmt: skip
+        return found.stdout.strip()
+
+    try:
+        head, dirty = git("rev-parse", "--short", "HEAD"), git("status", "--porcelain", "src")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return f"{head}{' with uncommitted changes in src/' if dirty else ''}"
+
+
+def print_header(args: argparse.Namespace, path: str, total: int, children: int) -> None:
+    print(f"caselog at commit {source_version()}")
+    print(f"python {platform.python_version()} ({sys.executable}), sqlite {sqlite3.sqlite_version}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, {platform.platform()}")
+    print(f"store: {path}: {total:,} events, {children:,} children; durability={args.durability}")
+    print("raw pipeline: sqlite3 pages of 1,000, json.loads, dict fold per child, executemany "
+          "of the touched children's rows and the position, per page")  # fmt: skip
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000, help="events in the store")
+    parser.add_argument("--prefix", type=int, default=50_000,
+                        help="events of the repeated comparison (0: skip it)")  # fmt: skip
+    parser.add_argument("--whole", choices=["all", *PROJECTIONS, "none"], default="all",
+                        help="what is rebuilt over the whole log, once")  # fmt: skip
+    parser.add_argument("--repeat", type=int, default=3, help="runs per case; medians reported")
+    parser.add_argument("--queries", type=int, default=200, help="as-of queries of each kind")
+    parser.add_argument("--durability", choices=["full", "normal"], default="full")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="profile Caselog.rebuild() of the first N events instead")  # fmt: skip
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 50,000 events, prefix 10,000, repeat 1")  # fmt: skip
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.events, args.prefix, args.repeat, args.queries = 50_000, 10_000, 1, 50
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    path = build_store(args.events)
+    total, children = count_events(path)
+    print_header(args, path, total, children)
+    if args.profile:
+        run_profile(path, min(args.profile, total), args.durability)
+        return
+    lines = run_prefix(args, path, total) if args.prefix else []
+    lines += run_whole(args, path, total) if args.whole != "none" else []
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    lines.append(f"peak memory of this process: {peak:,.0f} MiB")
+    print("\n" + "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
