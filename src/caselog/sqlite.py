@@ -188,6 +188,7 @@ class SQLiteStore:
                 self._conn.close()
                 raise
         self._tables = _Tables(self._conn)
+        self._columns: dict[str, set[str]] = {}  # projection tables' columns, for queries
 
     def _prepare(self, durability: Durability, cache_mib: int) -> None:
         self._check_format()
@@ -352,6 +353,7 @@ class SQLiteStore:
             conn.execute(f"UPDATE {PROJECTIONS} SET position = ? WHERE name = ?", (position, name))
 
     def drop_projection(self, name: str, *, tables: Sequence[Table]) -> None:
+        self._columns.clear()
         with self._lock, _translated, self._transaction():
             owners = self._table_owners()
             for table in tables:
@@ -361,8 +363,12 @@ class SQLiteStore:
 
     def query(self, query: Query) -> list[tuple[object, ...]]:
         with self._lock, _translated:
-            names = {row[1] for row in self._conn.execute(f'PRAGMA table_info("{query.table}")')}
+            names = self._columns.get(query.table)
+            if names is None:
+                info = self._conn.execute(f'PRAGMA table_info("{query.table}")')
+                names = self._columns[query.table] = {row[1] for row in info}
             if not names:
+                del self._columns[query.table]
                 raise ValidationError("table", f"no table {query.table!r}")
             named = {*query.columns, *query.group_by, *query.order_by}
             named |= {condition.column for condition in query.where}

@@ -116,7 +116,11 @@ class Batch:
 
     def rows(self, query: Query) -> list[tuple[Any, ...]]:
         """Rows as committed before this batch."""
-        return projection_store(self.log).query(query)
+        return self._store.query(query)
+
+    @functools.cached_property
+    def _store(self) -> ProjectionStore:
+        return projection_store(self.log)
 
 
 class Projection:
