@@ -69,7 +69,7 @@ CHILD_PERIODS = Table(
     "child_periods",
     _KEY,
     key=("child_id", "recorded_from", "seq"),
-    indexes=tuple((area, "valid_from") for area in _AREAS),
+    indexes=tuple((area, "recorded_to", "valid_from") for area in _AREAS),
     description="where each child's file was open (active), in valid and transaction time",
 )
 CATEGORY_PERIODS = Table(
@@ -80,7 +80,7 @@ CATEGORY_PERIODS = Table(
         text("subtypes", "its subtypes holding then, comma-separated; null: none"),
     ),
     key=("child_id", "recorded_from", "seq"),
-    indexes=tuple((area, "valid_from") for area in _AREAS),
+    indexes=tuple((area, "recorded_to", "valid_from") for area in _AREAS),
     description="each child's categories while the file was open, in valid and transaction time",
 )
 
@@ -89,7 +89,7 @@ class CaseloadProjection(Projection):
     """Keeps ``child_periods`` and ``category_periods``."""
 
     name = "caseload"
-    version = "2"
+    version = "3"
     tables = (CHILD_PERIODS, CATEGORY_PERIODS)
     types: ClassVar[frozenset[str] | None] = frozenset(
         default_registry.of_class(kind).name for kind in RELEVANT
