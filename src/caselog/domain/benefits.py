@@ -35,13 +35,13 @@ __all__ = [
 ]
 
 
+def _day(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value  # file.day_of; file imports us
+
+
 def benefits_stream(child_id: str) -> str:
     """The stream of a child's applications, entitlements and payments."""
     return f"benefits:{child_id}"
-
-
-def _day(value: date | datetime) -> date:
-    return value.date() if isinstance(value, datetime) else value
 
 
 @attrs.frozen

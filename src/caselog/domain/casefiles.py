@@ -29,6 +29,7 @@ from caselog.domain.file import (
     ADULT_AGE,
     ChildFile,
     age_on,
+    day_of,
     fold,
     moment,
     on_the_calendar,
@@ -84,10 +85,6 @@ def code(kind: type[Any], value: object, field: str) -> Any:
     except ValueError:
         allowed = ", ".join(member.value for member in kind)
         raise ValidationError(field, f"{value!r} is not one of {allowed}") from None
-
-
-def _day(value: date | datetime) -> date:
-    return value.date() if isinstance(value, datetime) else value
 
 
 class CaseFiles:
@@ -176,7 +173,7 @@ class CaseFiles:
         file = attrs.evolve(file, version=version)  # what the next append must expect
         if file.entitlements:
             file = self._with_standards(file, as_of, known_at)
-        day = _day(as_of) if as_of is not None else self._today()
+        day = day_of(as_of) if as_of is not None else self._today()
         file = on_the_calendar(file, day)
         if file.categories is not None:
             file = attrs.evolve(file, categories=on_the_day(file.categories, day, self.rules))
@@ -208,7 +205,7 @@ class CaseFiles:
         """Refuse a birth date after the registration, or 18 years or more before it."""
         if not isinstance(birth_date, date) or isinstance(birth_date, datetime):
             raise ValidationError("birth_date", f"expected a date, not {birth_date!r}")
-        day = _day(registered)
+        day = day_of(registered)
         if birth_date > day:
             raise ValidationError("birth_date", f"{birth_date} is after the registration date")
         if age_on(birth_date, day) >= ADULT_AGE:
@@ -254,7 +251,7 @@ class CaseFiles:
         now = self._file_of(child_id, events)
         if now is None:
             raise ValidationError("child_id", f"no child {child_id!r} is registered")
-        if _day(effective) < now.birth_date:
+        if day_of(effective) < now.birth_date:
             raise ValidationError("effective", f"{effective} is before the child's birth")
         if is_correction:
             return now, events
@@ -351,7 +348,7 @@ class CaseFiles:
             after = self._prospective(existing, [*pending, *added], effective, meta, as_of=point)
             if after is None:
                 continue
-            found = classify(after, _day(point), self.rules)
+            found = classify(after, day_of(point), self.rules)
             if after.categories is None or _labels(after.categories) != _labels(found):
                 added.append(Pending(self._recorded(child_id, found, meta), effective=point))
         return added
@@ -412,7 +409,7 @@ class CaseFiles:
             for n, item in enumerate(pending)
         ]
         file = fold(select([*existing, *provisional], as_of=as_of))
-        return None if file is None else on_the_calendar(file, _day(as_of))
+        return None if file is None else on_the_calendar(file, day_of(as_of))
 
 
 def _labels(recorded: CategoriesRecorded | Classification) -> frozenset[tuple[str, str | None]]:

@@ -14,16 +14,12 @@ from typing import Any
 import attrs
 
 from caselog.domain.applications import DecisionEvidence, EvidenceFact, StandardSeen
-from caselog.domain.file import ChildFile
+from caselog.domain.file import ChildFile, day_of
 from caselog.domain.rules.classify import Classification, classify
 from caselog.domain.rules.ruleset import RuleSet
 from caselog.events.envelope import Event
 
 __all__ = ["Eligibility", "eligibility", "evidence", "requirement"]
-
-
-def _day(value: date | datetime) -> date:
-    return value.date() if isinstance(value, datetime) else value
 
 
 @attrs.frozen
@@ -100,7 +96,7 @@ def evidence(
             source.kind,
             source.event_id,
             by_id[source.event_id].type,
-            _day(source.effective),
+            day_of(source.effective),
             by_id[source.event_id].hash,
         )
         for source in file.basis

@@ -30,6 +30,7 @@ __all__ = [
     "VisitDue",
     "age_on",
     "birthday_at",
+    "day_of",
     "fold",
     "moment",
     "on_the_calendar",
@@ -45,6 +46,11 @@ def moment(value: date | datetime) -> datetime:
     if isinstance(value, datetime):
         return value
     return datetime.combine(value, time.min, tzinfo=UTC)
+
+
+def day_of(value: date | datetime) -> date:
+    """Return the day of an effective time: a datetime's own date, a date itself."""
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _as_of_limit(as_of: date | datetime) -> datetime:

@@ -23,10 +23,12 @@ from caselog.domain.commands.benefitfiles import (
     application_stream,
     check_id,
     standard_in_force,
+    written,
 )
 from caselog.domain.eligibility import Eligibility, eligibility, evidence
 from caselog.domain.entitlements import EntitlementStarted
 from caselog.domain.explain import DecisionExplanation, recheck, review, steps_with_evidence
+from caselog.domain.file import day_of
 from caselog.domain.rules.ruleset import BenefitRules
 from caselog.errors import ConcurrencyError, ValidationError
 from caselog.events.envelope import Event, Metadata, Pending
@@ -39,16 +41,6 @@ Effective = date | datetime
 _WAITING = frozenset(
     {ApplicationStatus.SUBMITTED, ApplicationStatus.VERIFIED, ApplicationStatus.RETURNED}
 )
-
-
-def _day(value: Effective) -> date:
-    return value.date() if isinstance(value, datetime) else value
-
-
-def _reason(field: str, value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(field, "a written reason is required")
-    return value
 
 
 class _Step:
@@ -135,7 +127,7 @@ class ApplicationCommands(BenefitFiles):
             file.village
         )  # fmt: skip
         then = self._file_then(child, events, effective)
-        found = eligibility(then, _day(effective), step.application.benefit, self.rules)
+        found = eligibility(then, day_of(effective), step.application.benefit, self.rules)
         self._allow(found, exception, meta)
         seen = evidence(then, events, found, known_at=self._known_at(events), at=effective)
         payload = ap.ApplicationSubmitted(application_id, where, seen, exception)
@@ -157,7 +149,7 @@ class ApplicationCommands(BenefitFiles):
         if target == app.township:
             raise ValidationError("township", f"the application is at {township} already")
         meta = self._reviewer(actor, step.level, app.township or "", "forward")
-        payload = ap.ApplicationForwarded(application_id, target, _reason("reason", reason))
+        payload = ap.ApplicationForwarded(application_id, target, written("reason", reason))
         return self._write_step(step, payload, effective, meta)
 
     def request_evidence(
@@ -173,7 +165,7 @@ class ApplicationCommands(BenefitFiles):
                 "more evidence, which is then verified again",
             )  # fmt: skip
         meta = self._reviewer(actor, step.level, step.application.township or "", "ask")
-        payload = ap.EvidenceRequested(application_id, step.level, _reason("request", request))
+        payload = ap.EvidenceRequested(application_id, step.level, written("request", request))
         return self._write_step(step, payload, effective, meta)
 
     def supply_evidence(
@@ -184,7 +176,7 @@ class ApplicationCommands(BenefitFiles):
         self._expect(step, {ApplicationStatus.EVIDENCE_REQUESTED}, "supplied with evidence")
         file, _ = self._open(step.application.child_id, effective)
         meta = self.directory().authorize(actor, "supply_evidence", area=file.village)
-        payload = ap.EvidenceSupplied(application_id, _reason("description", description))
+        payload = ap.EvidenceSupplied(application_id, written("description", description))
         return self._write_step(step, payload, effective, meta)
 
     def verify_application(
@@ -213,7 +205,7 @@ class ApplicationCommands(BenefitFiles):
             raise ValidationError("application_id", f"the {step.level} decides: reject it")
         meta = self._reviewer(actor, step.level, step.application.township or "", "verify")
         payload = ap.VerificationFailed(
-            application_id, step.level, _reason("reason", reason), self._evidence(step, effective)
+            application_id, step.level, written("reason", reason), self._evidence(step, effective)
         )
         return self._write_step(step, payload, effective, meta)
 
@@ -231,7 +223,7 @@ class ApplicationCommands(BenefitFiles):
         self._deciding(step)
         app = step.application
         meta = self._reviewer(actor, step.level, app.township or "", "approve")
-        first = next_month(month_of(_day(effective)))
+        first = next_month(month_of(day_of(effective)))
         township = app.township or ""
         county = self._county_of(township)
         standards = self._standards(app.benefit, county)
@@ -270,7 +262,7 @@ class ApplicationCommands(BenefitFiles):
         self._deciding(step)
         meta = self._reviewer(actor, step.level, step.application.township or "", "reject")
         payload = ap.ApplicationRejected(
-            application_id, step.level, _reason("reason", reason), self._evidence(step, effective)
+            application_id, step.level, written("reason", reason), self._evidence(step, effective)
         )
         return self._write_step(step, payload, effective, meta)
 
@@ -286,7 +278,7 @@ class ApplicationCommands(BenefitFiles):
             raise ValidationError("application_id", "no level below the deciding one")
         meta = self._reviewer(actor, step.level, step.application.township or "", "return")
         payload = ap.ApplicationReturned(
-            application_id, step.level, _reason("reason", reason), self._evidence(step, effective)
+            application_id, step.level, written("reason", reason), self._evidence(step, effective)
         )
         return self._write_step(step, payload, effective, meta)
 
@@ -362,7 +354,7 @@ class ApplicationCommands(BenefitFiles):
             return
         if meta.role != Role.TOWNSHIP_SUPERVISOR.value:
             raise ValidationError("exception", "only a township supervisor records an exception")
-        _reason("exception", exception)
+        written("exception", exception)
         if found.qualifies:
             raise ValidationError("exception", f"no exception is needed: {found.reason}")
 
@@ -376,7 +368,7 @@ class ApplicationCommands(BenefitFiles):
         then = self._file_then(child, events, effective)
         if refuse and not then.is_open:
             raise ValidationError("effective", f"the file was {then.status} on {effective}")
-        found = eligibility(then, _day(effective), step.application.benefit, self.rules)
+        found = eligibility(then, day_of(effective), step.application.benefit, self.rules)
         if refuse and not found.qualifies and step.application.exception is None:
             raise ValidationError("benefit", found.reason)
         known_at = self._known_at(events)

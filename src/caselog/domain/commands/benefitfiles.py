@@ -29,6 +29,7 @@ __all__ = [
     "application_stream",
     "check_id",
     "standard_in_force",
+    "written",
 ]
 
 Effective = date | datetime
@@ -44,6 +45,13 @@ def check_id(field: str, value: object) -> str:
     """Return ``value`` if it can name an application: 1 to 150 printable characters."""
     if not isinstance(value, str) or not value.strip() or not _ID.fullmatch(value):
         raise ValidationError(field, f"{value!r} is not an id (1 to 150 printable characters)")
+    return value
+
+
+def written(field: str, value: object) -> str:
+    """Return ``value`` if it is a written reason (text with something in it), or refuse it."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(field, "a written reason is required")
     return value
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from caselog.domain.casefiles import CaseFiles, child_stream
 from caselog.domain.codes import Role
+from caselog.domain.file import day_of
 from caselog.domain.rules.classify import Classification, classify
 from caselog.domain.rules.ruleset import RuleSet
 from caselog.errors import ValidationError
@@ -16,10 +17,6 @@ from caselog.events.envelope import Event
 __all__ = ["CategoryCommands"]
 
 Effective = date | datetime
-
-
-def _day(value: Effective) -> date:
-    return value.date() if isinstance(value, datetime) else value
 
 
 class CategoryCommands(CaseFiles):
@@ -38,7 +35,7 @@ class CategoryCommands(CaseFiles):
     def classify(self, child_id: str, *, actor: str, effective: Effective) -> Event[Any] | None:
         """Record the child's categories on ``effective`` if the rules find others than the
         file has; return the event, or None when nothing changed."""
-        found = self.proposed_categories(child_id, on=_day(effective))
+        found = self.proposed_categories(child_id, on=day_of(effective))
         file = self._open_file(child_id, effective)
         if file.categories is not None and self._same(file.categories.categories, found):
             return None
@@ -71,7 +68,7 @@ class CategoryCommands(CaseFiles):
             then = self.child_file(child_id, as_of=effective)
             if then is None or not then.is_open:
                 continue
-            found = classify(then, _day(effective), use)
+            found = classify(then, day_of(effective), use)
             if then.categories is None or not self._same(then.categories.categories, found):
                 recorded = self._recorded(child_id, found, meta, rules=use)
                 writes.append((child_stream(child_id), [recorded], now.version))
@@ -82,7 +79,7 @@ class CategoryCommands(CaseFiles):
     def confirm_categories(self, child_id: str, *, actor: str, effective: Effective) -> Event[Any]:
         """A township supervisor confirms the child's categories as the rules find them, where
         the jurisdiction's rules require it."""
-        found = self.proposed_categories(child_id, on=_day(effective))
+        found = self.proposed_categories(child_id, on=day_of(effective))
         file = self._open_file(child_id, effective)
         meta = self.directory().authorize(actor, "confirm_categories", area=file.village)
         writes = [(child_stream(child_id), [self._recorded(child_id, found, meta)], file.version)]

@@ -24,9 +24,9 @@ from caselog.domain.codes import (
     PaymentStatus,
     TerminationReason,
 )
-from caselog.domain.commands.benefitfiles import BenefitFiles, ChildBenefits
+from caselog.domain.commands.benefitfiles import BenefitFiles, ChildBenefits, written
 from caselog.domain.eligibility import eligibility
-from caselog.domain.file import ADULT_AGE, birthday_at
+from caselog.domain.file import ADULT_AGE, birthday_at, day_of
 from caselog.errors import ValidationError
 from caselog.events.envelope import Event, Metadata
 
@@ -35,16 +35,6 @@ __all__ = ["EntitlementCommands", "ReviewDue"]
 Effective = date | datetime
 
 _LIVE = frozenset({PaymentStatus.ISSUED, PaymentStatus.CONFIRMED})
-
-
-def _day(value: Effective) -> date:
-    return value.date() if isinstance(value, datetime) else value
-
-
-def _reason(field: str, value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(field, "a written reason is required")
-    return value
 
 
 @attrs.frozen
@@ -102,7 +92,7 @@ class EntitlementCommands(BenefitFiles):
         if month < ent.first_month:
             raise ValidationError("from_month", f"the entitlement starts in {ent.first_month}")
         payload = en.EntitlementAmountChanged(entitlement_id, month, amount,
-                                              _reason("reason", reason))  # fmt: skip
+                                              written("reason", reason))  # fmt: skip
         return self._write_held(held, payload, effective, meta)
 
     def suspend_entitlement(
@@ -118,7 +108,7 @@ class EntitlementCommands(BenefitFiles):
         if not ent.is_payable(month):
             raise ValidationError("from_month", f"the entitlement does not pay {month}")
         self._nothing_paid_from(ent, month, "from_month")
-        payload = en.EntitlementSuspended(entitlement_id, month, _reason("reason", reason))
+        payload = en.EntitlementSuspended(entitlement_id, month, written("reason", reason))
         return self._write_held(held, payload, effective, meta)
 
     def resume_entitlement(
@@ -148,7 +138,7 @@ class EntitlementCommands(BenefitFiles):
         ent = held.entitlement
         self._not_terminated(ent)
         why = code(TerminationReason, reason, "reason")
-        last = self._month("last_month", month_of(_day(effective)) if last_month is None
+        last = self._month("last_month", month_of(day_of(effective)) if last_month is None
                            else last_month)  # fmt: skip
         if last < next_month(ent.first_month, -1):
             raise ValidationError("last_month", f"the entitlement starts in {ent.first_month}")
@@ -190,7 +180,7 @@ class EntitlementCommands(BenefitFiles):
         """Record that an issued payment did not arrive."""
         held, meta, _ = self._payment(entitlement_id, month, actor, effective,
                                       {PaymentStatus.ISSUED}, "failed")  # fmt: skip
-        payload = en.PaymentFailed(entitlement_id, month, _reason("reason", reason))
+        payload = en.PaymentFailed(entitlement_id, month, written("reason", reason))
         return self._write_held(held, payload, effective, meta)
 
     def reissue_payment(
@@ -210,7 +200,7 @@ class EntitlementCommands(BenefitFiles):
         """Take back an issued or confirmed payment; the month counts as unpaid again."""
         held, meta, _ = self._payment(entitlement_id, month, actor, effective, set(_LIVE),
                                       "reversed")  # fmt: skip
-        payload = en.PaymentReversed(entitlement_id, month, _reason("reason", reason))
+        payload = en.PaymentReversed(entitlement_id, month, written("reason", reason))
         return self._write_held(held, payload, effective, meta)
 
     def entitlement(self, entitlement_id: str) -> Entitlement:
@@ -320,8 +310,8 @@ class EntitlementCommands(BenefitFiles):
         ent = held.entitlement
         if not ent.is_payable(month):
             raise ValidationError("month", f"{ent.entitlement_id!r} does not pay {month}")
-        if month > month_of(_day(effective)):
-            raise ValidationError("month", f"{month} has not begun on {_day(effective)}")
+        if month > month_of(day_of(effective)):
+            raise ValidationError("month", f"{month} has not begun on {day_of(effective)}")
         file = self.child_file(ent.child_id, as_of=month_start(month))
         if file is None or file.status not in (FileStatus.ACTIVE, FileStatus.AGED_OUT):
             status = "not open" if file is None else file.status
