@@ -1,13 +1,11 @@
 """Caseloads from the bitemporal tables: the village of the programme's report, reports run again
 later, and what the query refuses."""
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-import caselog
-from benefit_programme import COUNTY, PROVINCE, START, TOWNSHIP, VILLAGE, build
+from benefit_programme import COUNTY, PROVINCE, START, TOWNSHIP, VILLAGE
 from caselog import Caselog, ValidationError
 from caselog.domain import (
     CareArrangementRecorded,
@@ -28,13 +26,9 @@ from caselog.testing import ManualClock
 DAY = date(2025, 3, 3)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def log(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[Caselog]:
-    clock = ManualClock(datetime(2025, 3, 3, 9, tzinfo=UTC))
-    target = "memory:" if request.param == "memory" else f"{tmp_path}/village.db"
-    with caselog.open(target, clock=clock) as log:
-        build(log)
-        yield log
+@pytest.fixture
+def log(programme_log: Caselog) -> Caselog:
+    return programme_log
 
 
 def _register(log: Caselog, n: int, household: str, *, parents: ParentSituation) -> str:

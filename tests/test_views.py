@@ -1,13 +1,11 @@
 """The other views: child files and visit lists, applications waiting, the payments ledger, and a
 child's audit trail."""
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
 
-import caselog
-from benefit_programme import COUNTY, STANDARD, TOWNSHIP, VILLAGE, approved, build, child, orphan
+from benefit_programme import COUNTY, STANDARD, TOWNSHIP, VILLAGE, approved, child, orphan
 from caselog import Caselog, ValidationError
 from caselog.domain import (
     ConcernKind,
@@ -24,13 +22,9 @@ from caselog.testing import ManualClock
 DAY = date(2025, 3, 3)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def log(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[Caselog]:
-    clock = ManualClock(datetime(2025, 3, 3, 9, tzinfo=UTC))
-    target = "memory:" if request.param == "memory" else f"{tmp_path}/views.db"
-    with caselog.open(target, clock=clock) as log:
-        build(log)
-        yield log
+@pytest.fixture
+def log(programme_log: Caselog) -> Caselog:
+    return programme_log
 
 
 def _now(log: Caselog, day: date) -> None:
