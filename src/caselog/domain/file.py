@@ -26,6 +26,7 @@ from caselog.events.envelope import Event
 __all__ = [
     "ADULT_AGE",
     "ChildFile",
+    "Folding",
     "Source",
     "VisitDue",
     "age_on",
@@ -189,6 +190,26 @@ class ChildFile:
         return next((source for source in self.basis if source.kind == kind), None)
 
 
+def _replacer(cls: type[ChildFile]) -> Callable[..., ChildFile]:
+    """A faster ``attrs.evolve`` for the file, which the fold calls for nearly every event:
+    the class's fields are known once, so each call is one call of the class."""
+    names = [field.name for field in attrs.fields(cls)]
+    arguments = ", ".join(f"changes.get({name!r}, file.{name})" for name in names)
+    namespace: dict[str, Any] = {"cls": cls, "names": frozenset(names)}
+    source = (
+        "def replace(file, /, **changes):\n"
+        "    if not names.issuperset(changes):\n"
+        "        raise TypeError(f'no such fields: {sorted(set(changes) - names)}')\n"
+        f"    return cls({arguments})\n"
+    )
+    exec(source, namespace)
+    replace: Callable[..., ChildFile] = namespace["replace"]
+    return replace
+
+
+_evolve = _replacer(ChildFile)
+
+
 _Handler = Callable[[ChildFile, Any, Event[Any]], ChildFile]
 
 
@@ -196,7 +217,7 @@ def _fact(kind: str) -> _Handler:
     def handle(file: ChildFile, data: Any, event: Event[Any]) -> ChildFile:
         source = Source(kind, event.event_id, event.effective)
         basis = (*[s for s in file.basis if s.kind != kind], source)
-        return attrs.evolve(file, **{kind: data}, basis=basis)
+        return _evolve(file, **{kind: data}, basis=basis)
 
     return handle
 
@@ -209,13 +230,13 @@ def _status(status: FileStatus) -> _Handler:
     def handle(file: ChildFile, data: Any, event: Event[Any]) -> ChildFile:
         if file.status is FileStatus.DECEASED:
             return file  # death is final; only voiding the death undoes it
-        return attrs.evolve(file, status=status, status_since=event.effective)
+        return _evolve(file, status=status, status_since=event.effective)
 
     return handle
 
 
 def _scheduled(file: ChildFile, data: vs.VisitScheduled, event: Event[Any]) -> ChildFile:
-    return attrs.evolve(file, scheduled_visits=(*file.scheduled_visits, data))
+    return _evolve(file, scheduled_visits=(*file.scheduled_visits, data))
 
 
 def _unschedule(file: ChildFile, visit_id: str) -> tuple[vs.VisitScheduled, ...]:
@@ -224,7 +245,7 @@ def _unschedule(file: ChildFile, visit_id: str) -> tuple[vs.VisitScheduled, ...]
 
 def _visited(file: ChildFile, data: vs.VisitCompleted, event: Event[Any]) -> ChildFile:
     concerns = tuple(c for c in file.open_concerns if c.concern_id not in data.concern_ids)
-    return attrs.evolve(
+    return _evolve(
         file,
         last_visit=event.effective,
         scheduled_visits=_unschedule(file, data.visit_id),
@@ -234,29 +255,27 @@ def _visited(file: ChildFile, data: vs.VisitCompleted, event: Event[Any]) -> Chi
 
 
 def _cancelled(file: ChildFile, data: vs.VisitCancelled, event: Event[Any]) -> ChildFile:
-    return attrs.evolve(file, scheduled_visits=_unschedule(file, data.visit_id))
+    return _evolve(file, scheduled_visits=_unschedule(file, data.visit_id))
 
 
 def _concern(file: ChildFile, data: vs.ConcernReported, event: Event[Any]) -> ChildFile:
     source = Source(f"concern:{data.concern_id}", event.event_id, event.effective)
-    return attrs.evolve(
-        file, open_concerns=(*file.open_concerns, data), basis=(*file.basis, source)
-    )
+    return _evolve(file, open_concerns=(*file.open_concerns, data), basis=(*file.basis, source))
 
 
 def _followed_up(file: ChildFile, data: vs.ConcernFollowedUp, event: Event[Any]) -> ChildFile:
-    file = attrs.evolve(file, followed_up=(*file.followed_up, data.concern_id))
+    file = _evolve(file, followed_up=(*file.followed_up, data.concern_id))
     if not data.is_resolved:
         return file
     concerns = tuple(c for c in file.open_concerns if c.concern_id != data.concern_id)
-    return attrs.evolve(file, open_concerns=concerns)
+    return _evolve(file, open_concerns=concerns)
 
 
 def _moved_in(file: ChildFile, data: lc.ChildMovedIn, event: Event[Any]) -> ChildFile:
     if file.status is FileStatus.DECEASED:
         return file
     household = data.household_id or file.household_id
-    moved = attrs.evolve(
+    moved = _evolve(
         file,
         village=data.village,
         household_id=household,
@@ -266,11 +285,11 @@ def _moved_in(file: ChildFile, data: lc.ChildMovedIn, event: Event[Any]) -> Chil
     if household == file.household_id:
         return moved
     basis = tuple(s for s in file.basis if s.kind != "household_economic_status")
-    return attrs.evolve(moved, household_economic_status=None, basis=basis)
+    return _evolve(moved, household_economic_status=None, basis=basis)
 
 
 def _merged(file: ChildFile, data: lc.ChildRecordsMerged, event: Event[Any]) -> ChildFile:
-    return attrs.evolve(file, duplicates=(*file.duplicates, data.duplicate_id))
+    return _evolve(file, duplicates=(*file.duplicates, data.duplicate_id))
 
 
 def _economy(
@@ -283,7 +302,7 @@ def _economy(
 
 def _registered(file: ChildFile, data: ch.ChildRegistered, event: Event[Any]) -> ChildFile:
     """A second registration on the same stream (a correction's replacement) restates identity."""
-    return attrs.evolve(
+    return _evolve(
         file,
         name=data.name,
         sex=data.sex,
@@ -337,33 +356,63 @@ def _opened(data: ch.ChildRegistered, event: Event[Any]) -> ChildFile:
     )
 
 
-def fold(events: Iterable[Event[Any]]) -> ChildFile | None:
-    """Fold selected events into the file; None until the child is registered."""
-    file: ChildFile | None = None
-    means: dict[str, tuple[HouseholdEconomicStatusRecorded, Event[Any]]] = {}
-    benefits: list[Event[Any]] = []
-    for event in events:
+class Folding:
+    """A fold kept open: events are added one at a time, in the order :func:`select` puts them,
+    and :meth:`file` reads the file folded so far without ending the fold.
+
+    :func:`fold` is one ``Folding`` run to the end; a reader that learns of new events sorting
+    after those already added (a projection catching up) adds only those.
+    """
+
+    __slots__ = ("_benefits", "_file", "_means", "_version")
+
+    def __init__(self) -> None:
+        self._file: ChildFile | None = None
+        self._means: dict[str, tuple[HouseholdEconomicStatusRecorded, Event[Any]]] = {}
+        self._benefits: list[Event[Any]] = []
+        self._version = 0
+
+    def add(self, event: Event[Any]) -> None:
+        """Fold in one more event."""
         data = event.data
         if type(data) in BENEFIT_EVENTS:
-            benefits.append(event)
-            continue
+            self._benefits.append(event)
+            return
         if isinstance(data, HouseholdEconomicStatusRecorded):
-            means[data.household_id] = (data, event)  # a household's means, whoever lives there
+            self._means[data.household_id] = (data, event)  # whoever lives there
+        file = self._file
         if file is None:
             if isinstance(data, ch.ChildRegistered):
-                file = _with_means(_opened(data, event), means)
+                file = self._file = _with_means(_opened(data, event), self._means)
         else:
             handler = _HANDLERS.get(type(data))
             if handler is not None:
                 file = handler(file, data, event)
             if isinstance(data, lc.ChildMovedIn):
-                file = _with_means(file, means)
-        if file is not None and event.stream.startswith("child:"):
-            file = attrs.evolve(file, version=max(file.version, event.version))
-    if file is None or not benefits:
-        return file
-    folded = fold_benefits(benefits)
-    return attrs.evolve(file, applications=folded.applications, entitlements=folded.entitlements)
+                file = _with_means(file, self._means)
+            self._file = file
+        if file is not None and event.version > self._version and event.stream[:6] == "child:":
+            self._version = event.version
+
+    def file(self) -> ChildFile | None:
+        """The file folded so far; None until the child is registered."""
+        file = self._file
+        if file is None:
+            return None
+        if file.version != self._version:
+            file = _evolve(file, version=self._version)
+        if not self._benefits:
+            return file
+        folded = fold_benefits(self._benefits)
+        return _evolve(file, applications=folded.applications, entitlements=folded.entitlements)
+
+
+def fold(events: Iterable[Event[Any]]) -> ChildFile | None:
+    """Fold selected events into the file; None until the child is registered."""
+    folding = Folding()
+    for event in events:
+        folding.add(event)
+    return folding.file()
 
 
 def _with_means(
@@ -379,7 +428,7 @@ def on_the_calendar(file: ChildFile, day: date) -> ChildFile:
     """Apply what follows from the calendar alone: an active file ages out at 18."""
     if file.status is FileStatus.ACTIVE and file.age_on(day) >= ADULT_AGE:
         birthday = birthday_at(file.birth_date, ADULT_AGE)
-        return attrs.evolve(file, status=FileStatus.AGED_OUT, status_since=birthday)
+        return _evolve(file, status=FileStatus.AGED_OUT, status_since=birthday)
     return file
 
 

@@ -100,6 +100,7 @@ class CaseloadProjection(Projection):
 
     def apply(self, batch: Batch) -> list[TableChanges]:
         changes = _Changes()
+        kept = batch.kept(self.name)  # each child's open rows, as this run wrote them
         children = dict.fromkeys(
             e.stream.removeprefix("child:") for e in batch.events if e.stream.startswith("child:")
         )
@@ -107,7 +108,9 @@ class CaseloadProjection(Projection):
             stream = f"child:{child_id}"
             events = batch.read_stream(stream)
             times = sorted({e.recorded for e in batch.events if e.stream == stream})
-            _Child(batch, child_id, changes).know(events, times)
+            child = _Child(batch, child_id, changes, kept.get(child_id))
+            child.know(events, times)
+            kept[child_id] = child.open
         return changes.tables()
 
 
@@ -139,15 +142,23 @@ class _Changes:
 class _Child:
     """One child's rows as a batch changes them."""
 
-    def __init__(self, batch: Batch, child_id: str, changes: _Changes) -> None:
+    def __init__(
+        self,
+        batch: Batch,
+        child_id: str,
+        changes: _Changes,
+        open_rows: dict[str, list[tuple[Any, ...]]] | None = None,
+    ) -> None:
         self.batch = batch
         self.child_id = child_id
         self.changes = changes
-        where = (Condition("child_id", "=", child_id), Condition("recorded_to", "is_null"))
-        self.open = {
-            table.name: batch.rows(Query(table.name, where=where, order_by=("seq",)))
-            for table in (CHILD_PERIODS, CATEGORY_PERIODS)
-        }
+        if open_rows is None:
+            where = (Condition("child_id", "=", child_id), Condition("recorded_to", "is_null"))
+            open_rows = {
+                table.name: batch.rows(Query(table.name, where=where, order_by=("seq",)))
+                for table in (CHILD_PERIODS, CATEGORY_PERIODS)
+            }
+        self.open = open_rows
 
     def know(self, events: Sequence[Any], times: Iterable[datetime]) -> None:
         """Record what the log knew of the child at each of ``times``."""

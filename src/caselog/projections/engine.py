@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CACHED_EVENTS",
+    "KEPT_WEIGHT",
     "Batch",
     "Projection",
     "Streams",
@@ -45,6 +46,10 @@ class Streams:
     catch-up that starts later reads a stream from the store the first time it is asked for.
     Past ``limit`` events the cache is emptied and streams are read again as needed, which keeps
     memory bounded whatever the size of the log.
+
+    Projections may also keep what they worked out from the streams (a child's fold so far) in
+    :meth:`kept`, for the rest of the run; it is emptied with the streams, each entry counting
+    as :data:`KEPT_WEIGHT` events, and a projection's own part when another process moved it.
     """
 
     def __init__(
@@ -55,12 +60,15 @@ class Streams:
         self.is_complete = is_complete
         self.limit = limit
         self._streams: dict[str, list[Event[Any]]] = {}
+        self._kept: dict[str, dict[str, Any]] = {}
         self._size = 0
 
     def add(self, events: list[Event[Any]]) -> None:
         """Take in a page's decoded events."""
-        if self._size + len(events) > self.limit:
+        kept = sum(len(entries) for entries in self._kept.values()) * KEPT_WEIGHT
+        if self._size + kept + len(events) > self.limit:
             self._streams.clear()
+            self._kept.clear()
             self._size = 0
             self.is_complete = False
         for event in events:
@@ -89,6 +97,14 @@ class Streams:
         self._size += len(found)
         return found
 
+    def kept(self, name: str) -> dict[str, Any]:
+        """What the projection ``name`` keeps between batches of this run."""
+        return self._kept.setdefault(name, {})
+
+    def forget(self, name: str) -> None:
+        """Drop what the projection ``name`` kept."""
+        self._kept.pop(name, None)
+
 
 class Batch:
     """What a projection sees of one batch: its events, the position the batch ends at, and
@@ -113,6 +129,14 @@ class Batch:
         if self._streams is not None:
             return self._streams.get(stream, self.end)
         return [e for e in self.log.read_stream(stream) if e.position <= self.end]
+
+    def kept(self, name: str) -> dict[str, Any]:
+        """A dictionary the projection ``name`` may keep things in from one batch to the next
+        of the same run (what it worked out from the streams, or the rows it wrote). It may be
+        emptied between any two batches: what is kept must be something it can work out again."""
+        if self._streams is None:
+            self._streams = Streams(self.log, types=None, is_complete=False, limit=CACHED_EVENTS)
+        return self._streams.kept(name)
 
     def rows(self, query: Query) -> list[tuple[Any, ...]]:
         """Rows as committed before this batch."""
@@ -186,6 +210,9 @@ def catch_up(
 CACHED_EVENTS = 500_000
 """How many decoded events a catch-up keeps to read streams from (see :class:`Streams`)."""
 
+KEPT_WEIGHT = 2
+"""How many events one entry kept by a projection counts as, against :data:`CACHED_EVENTS`."""
+
 
 def catch_up_all(
     log: Caselog,
@@ -244,6 +271,7 @@ def _apply(
             projection.name, expected=after, position=end, changes=changes
         )
     except ConcurrencyError:
+        streams.forget(projection.name)  # what it kept may describe rows that were not written
         state = projection_store(log).projection_state(projection.name)
         if state is None:
             raise

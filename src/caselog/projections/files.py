@@ -16,10 +16,12 @@ import attrs
 
 from caselog.domain.children import ChildRegistered
 from caselog.domain.codes import FileStatus
-from caselog.domain.file import ADULT_AGE, ChildFile, birthday_at, fold, select
+from caselog.domain.corrections import EventCorrected, EventVoided
+from caselog.domain.file import ADULT_AGE, ChildFile, Folding, birthday_at, moment, select
 from caselog.domain.lifecycle import ChildMovedIn
 from caselog.domain.rules.visits import next_visit
 from caselog.errors import ValidationError
+from caselog.events.envelope import Event
 from caselog.events.registry import default_registry
 from caselog.projections.columns import areas_above, text
 from caselog.projections.engine import Batch, Projection, catch_up, projection_store
@@ -34,6 +36,8 @@ __all__ = ["CHILD_FILES", "ChildFilesProjection", "VisitLine", "VisitReport", "v
 _ELSEWHERE = ("application_", "entitlement_", "payment_", "benefit_", "evidence_",
               "verification_", "area_", "worker_", "home_")  # fmt: skip
 """Event types of other streams than a child's and a household's."""
+
+FIXES = (EventCorrected, EventVoided)
 
 
 def _day(value: date | datetime | None) -> str | None:
@@ -151,20 +155,78 @@ class ChildFilesProjection(Projection):
                 children[child_id] = None
         log = batch.log
         directory = batch.directory
+        kept = batch.kept(self.name)
         rows = []
         for child_id in children:
-            events = [*batch.read_stream(f"child:{child_id}")]
-            lived = {
-                e.data.household_id
-                for e in events
-                if isinstance(e.data, ChildRegistered | ChildMovedIn) and e.data.household_id
-            }
-            for household in sorted(lived):
-                events += batch.read_stream(f"household:{household}")
-            file = fold(select(events))
+            fold = kept.get(child_id)
+            if fold is None:
+                fold = kept[child_id] = _Fold(child_id)
+            file = fold.update(batch)
             if file is not None:
                 rows.append(file_row(file, directory, log.rules))
         return [TableChanges(CHILD_FILES.name, tuple(rows))] if rows else []
+
+
+class _Fold:
+    """A child's file folded so far in one catch-up, and how far into each stream it has read.
+
+    Events that sort after all those folded are added to the fold; anything else (a back-dated
+    event, a fix, a household the child moved into, whose earlier events now count) folds the
+    child's events again from the start, so the file always equals ``fold(select(events))``.
+    """
+
+    __slots__ = ("child_id", "fixed", "folding", "households", "last", "seen")
+
+    def __init__(self, child_id: str) -> None:
+        self.child_id = child_id
+        self.folding = Folding()
+        self.seen: dict[str, int] = {}  # events read of each stream
+        self.households: set[str] = set()
+        self.fixed: set[str] = set()  # events that fixes target or bring in
+        self.last: tuple[datetime, int] | None = None  # the sort key of the last event folded
+
+    def update(self, batch: Batch) -> ChildFile | None:
+        """Fold in the events the batch brings, and return the file."""
+        child = f"child:{self.child_id}"
+        new = batch.read_stream(child)[self.seen.get(child, 0) :]
+        households = set(self.households)
+        for event in new:
+            if isinstance(event.data, ChildRegistered | ChildMovedIn) and event.data.household_id:
+                households.add(event.data.household_id)
+        streams = [child, *(f"household:{h}" for h in sorted(households))]
+        fresh: list[Event[Any]] = []
+        for stream in streams:
+            fresh += batch.read_stream(stream)[self.seen.get(stream, 0) :]
+        last = self.last
+        keyed = sorted(((moment(e.effective), e.position), e) for e in fresh)
+        if (
+            households != self.households
+            or any(isinstance(e.data, FIXES) or e.event_id in self.fixed for e in fresh)
+            or (last is not None and keyed and keyed[0][0] < last)
+        ):
+            self._refold(batch, streams)
+        else:
+            for key, event in keyed:
+                self.folding.add(event)
+                self.last = key
+        self.households = households
+        for stream in streams:
+            self.seen[stream] = len(batch.read_stream(stream))
+        return self.folding.file()
+
+    def _refold(self, batch: Batch, streams: list[str]) -> None:
+        events = [e for stream in streams for e in batch.read_stream(stream)]
+        self.fixed = set()
+        for event in events:
+            if isinstance(event.data, EventCorrected):
+                self.fixed |= {event.data.target, event.data.replacement}
+            elif isinstance(event.data, EventVoided):
+                self.fixed.add(event.data.target)
+        self.folding = Folding()
+        self.last = None
+        for event in select(events):
+            self.folding.add(event)
+        self.last = max(((moment(e.effective), e.position) for e in events), default=None)
 
 
 @attrs.frozen

@@ -10,7 +10,7 @@ nothing changes, so the history is a list of pieces ``[valid_from, valid_to)``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -20,7 +20,15 @@ from caselog.domain.categories import CategoriesRecorded
 from caselog.domain.children import ChildRegistered
 from caselog.domain.codes import FileStatus
 from caselog.domain.corrections import EventCorrected, EventVoided
-from caselog.domain.file import ADULT_AGE, birthday_at, fold, moment, on_the_calendar, select
+from caselog.domain.file import (
+    ADULT_AGE,
+    ChildFile,
+    Folding,
+    birthday_at,
+    moment,
+    on_the_calendar,
+    select,
+)
 from caselog.domain.rules.classify import on_the_day
 from caselog.domain.rules.ruleset import RuleSet
 from caselog.events.envelope import Event
@@ -66,8 +74,7 @@ def _days(value: date | datetime) -> set[date]:
     return {value}
 
 
-def _state(events: Sequence[Event[Any]], day: date, rules: RuleSet) -> State | None:
-    file = fold(select(events, as_of=day))
+def _state(file: ChildFile | None, day: date, rules: RuleSet) -> State | None:
     if file is None:
         return None
     file = on_the_calendar(file, day)
@@ -104,10 +111,20 @@ def history(
                     days.add(period.until)
         elif isinstance(data, ChildRegistered):
             days.add(birthday_at(data.birth_date, ADULT_AGE))
+    # The events a file as of a day sees are a prefix of those it sees as of any later day
+    # (``select`` orders by effective time first): one fold, walked forward day by day.
+    chosen = select(known)
+    starts = [moment(e.effective) for e in chosen]
+    folding = Folding()
+    folded = 0
     pieces: list[Piece] = []
     ordered = sorted(days)
     for n, day in enumerate(ordered):
-        state = _state(known, day, rules)
+        limit = moment(day + timedelta(days=1))
+        while folded < len(chosen) and starts[folded] < limit:
+            folding.add(chosen[folded])
+            folded += 1
+        state = _state(folding.file(), day, rules)
         if state is None:
             continue
         until = ordered[n + 1] if n + 1 < len(ordered) else None
