@@ -1,20 +1,48 @@
-"""The ``caselog`` command, run through click's test runner."""
+"""The ``caselog`` command, run through click's test runner: every command, exit codes, and
+the json and csv output parsed back."""
 
+import csv
+import io
 import json
 import sqlite3
 from contextlib import closing
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+import caselog
+from benefit_programme import COUNTY, PROVINCE, TOWNSHIP, VILLAGE, approved, build, child, orphan
 from caselog.cli import cli, main
+from caselog.domain import ParentSituation
 from caselog.sqlite import EVENTS
+from caselog.testing import ManualClock
+
+NOW = datetime(2025, 3, 20, 9, tzinfo=UTC)
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "caselog.db")
+@pytest.fixture(scope="module")
+def programme(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A store with a village of three children, one orphan with an approved allowance paid
+    for two months, and a left-behind child; the clock left at ``NOW``."""
+    path = str(tmp_path_factory.mktemp("cli") / "programme.db")
+    clock = ManualClock(datetime(2025, 1, 2, 8, tzinfo=UTC))
+    with caselog.open(path, clock=clock) as log:
+        build(log)
+        orphan(log, "c-1")
+        child(log, "c-2", father=ParentSituation.MIGRANT_WORKER,
+              mother=ParentSituation.MIGRANT_WORKER)  # fmt: skip
+        child(log, "c-3")
+        clock.advance(86400 * 30)
+        approved(log, "a-1", "c-1", "orphan_allowance", date(2025, 2, 1))
+        clock.advance((NOW - clock()).total_seconds())
+        for month in ("2025-03",):
+            log.issue_payment("a-1", month, actor="chen", effective=date(2025, 3, 1))
+            log.confirm_payment("a-1", month, actor="chen", effective=date(2025, 3, 2))
+        log.draft_application("a-2", "c-2", "orphan_allowance", actor="li",
+                              effective=date(2025, 2, 1))  # fmt: skip
+    return path
 
 
 def _run(db: str, *args: str) -> tuple[int, str]:
@@ -22,64 +50,141 @@ def _run(db: str, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_demo_writes_reads_back_and_verifies(db: str) -> None:
-    """The demo writes its story, reports the streams, and verifies the chains."""
-    code, output = _run(db, "demo")
+def _json(db: str, *args: str) -> object:
+    code, output = _run(db, *args, "--format", "json")
     assert code == 0, output
-    assert "wrote 7 new events; the log holds 7" in output
-    assert "child:c-001" in output
-    assert "verify: ok: 7 events verified" in output
+    return json.loads(output)
 
 
-def test_demo_run_twice_writes_nothing_new(db: str) -> None:
-    """Running the demo again on the same store is an idempotent retry."""
-    _run(db, "demo")
-    code, output = _run(db, "demo")
+def test_file_prints_the_childs_file_as_json_and_masks_on_request(programme: str) -> None:
+    record = _json(programme, "file", "c-1")
+    assert isinstance(record, dict)
+    assert record["child_id"] == "c-1"
+    assert record["name"] == "王小明"
+    assert record["father"]["situation"] == "deceased"
+    masked = _json(programme, "file", "c-1", "--mask", "identifying")
+    assert isinstance(masked, dict)
+    assert masked["name"] == "***"
+    assert masked["village"] == VILLAGE  # areas identify nobody
+
+
+def test_file_as_of_a_day_before_registration_is_an_error(programme: str) -> None:
+    code, output = _run(programme, "file", "c-1", "--as-of", "2024-01-01")
+    assert code == 1
+    assert output.strip().splitlines() == ["caselog: child: no file of 'c-1' as asked"]
+
+
+def test_caseload_counts_by_category_and_reproduces_a_past_report(programme: str) -> None:
+    code, output = _run(programme, "caseload", "--area", VILLAGE, "--as-of", "2025-03-01",
+                        "--format", "csv")  # fmt: skip
+    assert code == 0, output
+    rows = list(csv.DictReader(io.StringIO(output)))
+    counts = {r["category"]: int(r["children"]) for r in rows}
+    assert counts["*"] == 3
+    assert counts["left_behind"] == 1
+    before = _json(programme, "caseload", "--area", VILLAGE, "--as-of", "2025-03-01",
+                   "--known-at", "2025-01-01T00:00:00Z")  # fmt: skip
+    known = "2025-01-01T00:00:00.000000+00:00"
+    assert before == [{"area": VILLAGE, "as_of": "2025-03-01", "known_at": known,
+                       "category": "*", "children": 0}]  # fmt: skip
+
+
+def test_caseload_without_an_area_uses_the_only_top_area_or_asks(tmp_path: Path) -> None:
+    db = str(tmp_path / "two.db")
+    with caselog.open(db) as log:
+        build(log)  # two provinces
+    code, output = _run(db, "caseload")
+    assert code == 1
+    assert "choose one with --area (top areas: 51, 52)" in output
+
+
+def test_caseload_by_sex_and_age_band(programme: str) -> None:
+    rows = _json(programme, "caseload", "--area", COUNTY, "--as-of", "2025-03-01", "--by", "sex",
+                 "--by", "age_band")  # fmt: skip
+    assert isinstance(rows, list)
+    assert {(r["sex"], r["age_band"], r["children"]) for r in rows} == {
+        ("male", "6-11", 3), ("*", "*", 3)}  # fmt: skip
+
+
+def test_audit_lists_every_event_with_what_it_changed(programme: str) -> None:
+    rows = _json(programme, "audit", "c-1")
+    assert isinstance(rows, list)
+    fields = {(r["type"], r["field"]) for r in rows}
+    assert ("child_registered", "name") in fields
+    assert ("parent_status_recorded", "father") in fields
+    assert all(r["actor"] for r in rows)
+    masked = _json(programme, "audit", "c-1", "--mask", "identifying")
+    assert isinstance(masked, list)
+    names = [r for r in masked if r["field"] == "name"]
+    assert names
+    assert all(r["after"] == "***" for r in names)
+
+
+def test_visits_lists_children_never_visited(programme: str) -> None:
+    rows = _json(programme, "visits", "--area", VILLAGE, "--as-of", "2025-03-20")
+    assert isinstance(rows, list)
+    never = {r["child_id"] for r in rows if r["list"] == "never_visited"}
+    assert never == {"c-1", "c-2", "c-3"}
+    overdue = _json(programme, "visits", "--area", VILLAGE, "--as-of", "2025-03-20", "--overdue")
+    assert isinstance(overdue, list)
+    assert all(r["list"] == "overdue" for r in overdue)
+
+
+def test_applications_and_payments(programme: str, tmp_path: Path) -> None:
+    waiting = _json(programme, "applications", "--area", TOWNSHIP, "--as-of", "2025-03-20")
+    assert waiting == []  # a-2 is only drafted
+    lines = _json(programme, "payments", "--area", COUNTY, "--through", "2025-03")
+    assert isinstance(lines, list)
+    march = [r for r in lines if r["month"] == "2025-03"]
+    assert [(r["child_id"], r["confirmed"]) for r in march] == [("c-1", 1332)]
+    code, output = _run(programme, "payments", "--area", COUNTY, "--through", "2025-03")
     assert code == 0
-    assert "wrote 0 new events; the log holds 7" in output
+    assert "payment totals" in output
 
 
-def test_log_prints_json_lines(db: str) -> None:
-    """``log`` prints one JSON object per stored event, payload decoded."""
-    _run(db, "demo")
-    code, output = _run(db, "log", "--after", "1", "--limit", "2")
+def test_explain_shows_the_evidence(programme: str) -> None:
+    code, output = _run(programme, "explain", "a-1")
+    assert code == 0, output
+    assert output.startswith("application a-1: orphan_allowance for c-1, approved")
+    record = _json(programme, "explain", "a-1")
+    assert isinstance(record, dict)
+    assert record["is_undermined"] is False
+
+
+def test_rebuild_then_read_the_same(programme: str) -> None:
+    before = _json(programme, "caseload", "--area", PROVINCE, "--as-of", "2025-03-01")
+    code, output = _run(programme, "rebuild")
+    assert code == 0, output
+    assert "caseload: rebuilt to position" in output
+    assert _json(programme, "caseload", "--area", PROVINCE, "--as-of", "2025-03-01") == before
+    code, output = _run(programme, "rebuild", "nope")
+    assert code == 1
+    assert "name: 'nope' is not one of" in output
+
+
+def test_log_prints_json_lines(programme: str) -> None:
+    code, output = _run(programme, "log", "--limit", "3")
     assert code == 0
     lines = [json.loads(line) for line in output.splitlines()]
-    assert [line["position"] for line in lines] == [2, 3]
-    assert lines[0]["data"]["name"] == "王小明"
+    assert [line["position"] for line in lines] == [1, 2, 3]
 
 
-def test_checkpoint_then_verify_against_it(db: str, tmp_path: Path) -> None:
-    """A checkpoint written to a file verifies until the log is rewritten."""
-    _run(db, "demo")
-    saved = tmp_path / "checkpoint.json"
-    assert _run(db, "checkpoint", "-o", str(saved))[0] == 0
-    code, output = _run(db, "verify", "--checkpoint", str(saved))
-    assert code == 0
-    assert output.startswith("ok: 7 events verified")
-    with closing(sqlite3.connect(db)) as conn, conn:
-        conn.execute(f"DELETE FROM {EVENTS} WHERE position = 7")
-    code, output = _run(db, "verify", "--checkpoint", str(saved))
+def test_checkpoint_then_verify_against_it(programme: str, tmp_path: Path) -> None:
+    saved = tmp_path / "head.json"
+    assert _run(programme, "checkpoint", "-o", str(saved))[0] == 0
+    code, output = _run(programme, "verify", "--checkpoint", str(saved))
+    assert code == 0, output
+    assert "ok" in output
+
+
+def test_verify_names_a_tampered_event(programme: str, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(Path(programme).read_bytes())
+    with closing(sqlite3.connect(copy)) as db, db:
+        db.execute(f"UPDATE {EVENTS} SET data = replace(data, 'Group 1', 'Group 2')")
+    code, output = _run(str(copy), "verify")
     assert code == 1
-    assert "truncated at position 7" in output
-
-
-def test_checkpoint_prints_json(db: str) -> None:
-    """Without a file, the checkpoint goes to standard output as JSON."""
-    _run(db, "demo")
-    code, output = _run(db, "checkpoint")
-    assert code == 0
-    assert json.loads(output)["position"] == 7
-
-
-def test_verify_names_a_tampered_event(db: str) -> None:
-    """``verify`` exits 1 and names the first altered event."""
-    _run(db, "demo")
-    with closing(sqlite3.connect(db)) as conn, conn:
-        conn.execute(f"UPDATE {EVENTS} SET data = '{{}}' WHERE position = 4")
-    code, output = _run(db, "verify")
-    assert code == 1
-    assert "altered at position 4" in output
+    assert "altered" in output
 
 
 def test_errors_are_one_line_without_traceback(
@@ -96,6 +201,12 @@ def test_errors_are_one_line_without_traceback(
     assert err.splitlines() == ["caselog: not a SQLite database: file is not a database"]
 
 
+def test_a_bad_option_value_exits_2_naming_it(programme: str) -> None:
+    code, output = _run(programme, "caseload", "--as-of", "2025-02-30")
+    assert code == 2
+    assert "'2025-02-30' is not a date" in output
+
+
 def test_debug_shows_the_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With ``--debug`` the error propagates with its traceback."""
     bad = tmp_path / "notes.db"
@@ -105,9 +216,63 @@ def test_debug_shows_the_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         main()
 
 
-def test_db_defaults_to_the_environment(tmp_path: Path) -> None:
+def test_db_defaults_to_the_environment(programme: str) -> None:
     """``CASELOG_DB`` chooses the store when ``--db`` is not given."""
-    db = tmp_path / "from-env.db"
-    result = CliRunner().invoke(cli, ["demo"], env={"CASELOG_DB": str(db)})
+    result = CliRunner().invoke(cli, ["log", "--limit", "1"], env={"CASELOG_DB": programme})
     assert result.exit_code == 0
-    assert db.exists()
+    assert json.loads(result.output)["position"] == 1
+
+
+def test_every_command_has_help() -> None:
+    for name, command in cli.commands.items():
+        result = CliRunner().invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert command.help, name
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".json", ".xlsx"])
+def test_export_payments_in_every_format(programme: str, tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"payments{suffix}"
+    code, output = _run(programme, "export", "payments", "--area", COUNTY, "--through", "2025-03",
+                        "-o", str(path))  # fmt: skip
+    assert code == 0, output
+    if suffix == ".csv":
+        rows = list(csv.DictReader(io.StringIO(path.read_text())))
+    elif suffix == ".jsonl":
+        rows = [json.loads(line) for line in path.read_text().splitlines()]
+    elif suffix == ".json":
+        rows = json.loads(path.read_text())
+    else:
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True)
+        assert [ws.title for ws in book.worksheets] == ["payments", "totals"]
+        values = list(book.worksheets[0].values)
+        rows = [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+    assert f"wrote {len(rows)} row of payments" in output
+    confirmed = {(r["child_id"], r["month"]): int(r["confirmed"]) for r in rows}
+    assert confirmed[("c-1", "2025-03")] == 1332
+
+
+def test_export_child_files_and_a_masked_audit_trail(programme: str, tmp_path: Path) -> None:
+    files = tmp_path / "files.csv"
+    assert _run(programme, "export", "child-files", "--area", VILLAGE, "-o", str(files))[0] == 0
+    rows = list(csv.DictReader(io.StringIO(files.read_text())))
+    assert sorted(r["child_id"] for r in rows) == ["c-1", "c-2", "c-3"]
+    trail = tmp_path / "trail.jsonl"
+    code, output = _run(programme, "export", "audit", "--child", "c-1", "--mask", "sensitive",
+                        "-o", str(trail))  # fmt: skip
+    assert code == 0, output
+    entries = [json.loads(line) for line in trail.read_text().splitlines()]
+    assert "王小明" not in trail.read_text()
+    assert {e["after"] for e in entries if e["field"] in ("name", "father")} == {"***"}
+    code, output = _run(programme, "export", "audit", "-o", str(trail))
+    assert code == 1
+    assert "child: an audit trail export names the child (--child)" in output
+
+
+def test_export_refuses_an_unknown_extension(programme: str, tmp_path: Path) -> None:
+    code, output = _run(programme, "export", "caseload", "--area", VILLAGE, "-o",
+                        str(tmp_path / "x.pdf"))  # fmt: skip
+    assert code == 1
+    assert "format: cannot tell the format of 'x.pdf'" in output

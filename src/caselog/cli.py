@@ -1,20 +1,32 @@
-"""The ``caselog`` command."""
+"""The ``caselog`` command: a demo programme, imports and exports, and every read of the log.
+
+Read commands print ``--format table`` (for people), ``json`` or ``csv`` (stable, for scripts);
+dates are ISO 8601 and instants UTC. Every error ends the command with a one-line message and a
+non-zero status (``--debug`` shows the traceback). Long work shows a progress bar on a terminal
+and stays quiet when piped.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from caselog import demo as demo_story
-from caselog.errors import CaselogError
+from caselog import exports
+from caselog.errors import CaselogError, ValidationError
+from caselog.events.codec import converter
+from caselog.exports import Sheet
 from caselog.integrity import Checkpoint
 from caselog.log import Caselog
 from caselog.log import open as open_log
+from caselog.projections.caseloads import BY
+from caselog.projections.files import file_rows
 
 __all__ = ["cli", "main"]
 
@@ -25,10 +37,111 @@ class _Context:
         self.debug = debug
 
     def open(self) -> Caselog:
-        return open_log(self.url, registry=demo_story.REGISTRY)
+        return open_log(self.url)
 
 
-@click.group()
+# -- options and values
+
+
+def _day(_: Any, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _instant(_: Any, param: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        found = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date and time (ISO 8601)") from None
+    return found if found.tzinfo is not None else found.replace(tzinfo=UTC)
+
+
+_format = click.option(
+    "--format",
+    "output",
+    type=click.Choice(exports.OUTPUT_FORMATS),
+    default="table",
+    show_default=True,
+    help="table for people; json or csv for scripts.",
+)
+_area = click.option("--area", help="Area code (default: the programme's only top area).")
+_as_of = click.option("--as-of", callback=_day, help="The day asked about (default: today).")
+_known_at = click.option(
+    "--known-at",
+    callback=_instant,
+    help="As the log knew it at this instant (ISO 8601; UTC unless it says): a report run then.",
+)
+
+
+def _print(sheets: Sequence[Sheet], output: str) -> None:
+    click.echo(exports.render(sheets, output), nl=False)
+
+
+def _today(log: Caselog) -> date:
+    return log.clock().date()
+
+
+def _top_area(log: Caselog, area: str | None) -> str:
+    if area is not None:
+        return area
+    tops = sorted(a.code for a in log.directory().areas.values() if a.parent is None)
+    if len(tops) == 1:
+        return tops[0]
+    known = ", ".join(tops) or "none yet"
+    raise ValidationError("area", f"choose one with --area (top areas: {known})")
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal (standard error), nothing when piped."""
+    if not sys.stderr.isatty() or total <= 0:
+        yield lambda _: None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        done = 0
+
+        def advance(position: int) -> None:
+            nonlocal done
+            bar.update(max(position - done, 0))
+            done = max(done, position)
+
+        yield advance
+
+
+def _head(log: Caselog) -> int:
+    return log.checkpoint().position
+
+
+# -- the group
+
+
+class _Failed(click.ClickException):
+    """A caselog error, shown as one line."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"caselog: {self.format_message()}", err=True)
+
+
+class _Group(click.Group):
+    """Turns caselog's errors (and files that cannot be read or written) into a one-line
+    message and exit status 1, unless ``--debug`` asks for the traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (CaselogError, OSError) as exc:
+            if isinstance(ctx.obj, _Context) and ctx.obj.debug:
+                raise
+            raise _Failed(str(exc)) from exc
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
     "url",
@@ -38,31 +151,234 @@ class _Context:
     help="Store URL or SQLite path (default from CASELOG_DB).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+@click.version_option(package_name="caselog")
 @click.pass_context
 def cli(ctx: click.Context, url: str, debug: bool) -> None:
-    """Keep and check caselog event logs."""
+    """Keep children's case files as a tamper-evident, bitemporal event log, and read them."""
     ctx.obj = _Context(url, debug)
 
 
-@cli.command()
+# -- reads
+
+
+@cli.command("file")
+@click.argument("child")
+@_as_of
+@_known_at
+@click.option("--mask", type=click.Choice(list(exports.MASK)), default="none", show_default=True,
+              help="Mask identifying (or also sensitive) values.")  # fmt: skip
+@_format
 @click.pass_obj
-def demo(obj: _Context) -> None:
-    """Write a small demo story, read it back, verify it, and print a summary."""
+def file_(
+    obj: _Context,
+    child: str,
+    as_of: date | None,
+    known_at: datetime | None,
+    mask: str,
+    output: str,
+) -> None:
+    """A child's file, now or as of a day, as known at an instant."""
     with obj.open() as log:
-        new = demo_story.write_story(log)
-        events = list(log.iter_log())
-        report = log.verify()
-    streams = Counter(event.stream for event in events)
-    click.echo(f"caselog demo on {obj.url}")
-    click.echo(f"  wrote {new} new events; the log holds {len(events)}")
-    for stream, count in sorted(streams.items()):
-        click.echo(f"  {stream:<20} {count} event{'s' if count != 1 else ''}")
-    if events:
-        last = events[-1]
-        click.echo(f"  last: position {last.position}, {last.type}, recorded {last.recorded}")
-    click.echo(f"  verify: {report}")
-    if not report.is_ok:
-        raise SystemExit(1)
+        found = log.child_file(child, as_of=as_of, known_at=known_at)
+    if found is None:
+        raise ValidationError("child", f"no file of {child!r} as asked")
+    disclosure = exports.MASK[mask]
+    if output == "json":
+        record = disclosure.record(converter.unstructure(found), exports.FILE_PRIVACY)
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        click.echo(exports.render([exports.file_sheet(found)], output, disclosure=disclosure),
+                   nl=False)  # fmt: skip
+
+
+@cli.command()
+@click.argument("child")
+@click.option("--mask", type=click.Choice(list(exports.MASK)), default="none", show_default=True,
+              help="Mask identifying (or also sensitive) values.")  # fmt: skip
+@_format
+@click.pass_obj
+def audit(obj: _Context, child: str, mask: str, output: str) -> None:
+    """Every event that touched a child's file: who, both times, why, what changed."""
+    with obj.open() as log:
+        trail = log.audit_trail(child)
+    if not trail:
+        raise ValidationError("child", f"no events of {child!r}")
+    sheet = exports.audit_sheet(child, trail)
+    click.echo(exports.render([sheet], output, disclosure=exports.MASK[mask]), nl=False)
+
+
+@cli.command()
+@_area
+@_as_of
+@_known_at
+@click.option("--by", "by", multiple=True, type=click.Choice(BY), help="Count by (repeatable; "
+              "default: category).")  # fmt: skip
+@_format
+@click.pass_obj
+def caseload(
+    obj: _Context,
+    area: str | None,
+    as_of: date | None,
+    known_at: datetime | None,
+    by: tuple[str, ...],
+    output: str,
+) -> None:
+    """Children whose file was open in an area on a day, counted by category (or subtype, sex,
+    age band), as the log knew it at an instant."""
+    with obj.open() as log:
+        report = log.caseload(_top_area(log, area), as_of=as_of or _today(log),
+                              known_at=known_at, by=by or ("category",))  # fmt: skip
+    _print([exports.caseload_sheet(report)], output)
+
+
+@cli.command()
+@_area
+@_as_of
+@click.option("--within", default=7, show_default=True, help="Days ahead counted as due soon.")
+@click.option("--overdue", is_flag=True, help="Only the overdue visits.")
+@_format
+@click.pass_obj
+def visits(
+    obj: _Context, area: str | None, as_of: date | None, within: int, overdue: bool, output: str
+) -> None:
+    """Visits due soon and overdue, children never visited, concerns without follow-up."""
+    with obj.open() as log:
+        report = log.visits(_top_area(log, area), on=as_of or _today(log), within=within)
+    sheet = exports.visits_sheet(report)
+    if overdue:
+        sheet = Sheet(sheet.title, sheet.columns, tuple(r for r in sheet.rows if r[0] == "overdue"))
+    _print([sheet], output)
+
+
+@cli.command()
+@_area
+@_as_of
+@click.option("--level", type=click.Choice(["township", "county"]), help="Only this level.")
+@click.option("--status", type=click.Choice(["submitted", "verified", "returned"]),
+              help="Only applications in this state.")  # fmt: skip
+@_format
+@click.pass_obj
+def applications(
+    obj: _Context,
+    area: str | None,
+    as_of: date | None,
+    level: str | None,
+    status: str | None,
+    output: str,
+) -> None:
+    """Applications waiting for a level, working days waited against its limit, breaches."""
+    with obj.open() as log:
+        on = as_of or _today(log)
+        area = _top_area(log, area)
+        waiting = log.applications_waiting(area, on=on, level=level)
+    if status is not None:
+        waiting = [w for w in waiting if w.status == status]
+    _print([exports.waiting_sheet(area, on, waiting)], output)
+
+
+@cli.command()
+@_area
+@click.option("--through", help="The last month (YYYY-MM; default: this month).")
+@_format
+@click.pass_obj
+def payments(obj: _Context, area: str | None, through: str | None, output: str) -> None:
+    """The payments ledger: expected, issued, confirmed and arrears per child and month, with
+    totals per benefit (json and csv: the lines)."""
+    with obj.open() as log:
+        month = through or _today(log).strftime("%Y-%m")
+        ledger = log.payments_ledger(_top_area(log, area), through=month)
+    _print([exports.ledger_sheet(ledger), exports.totals_sheet(ledger)], output)
+
+
+@cli.command()
+@click.argument("application")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="text for people, or json.")  # fmt: skip
+@click.pass_obj
+def explain(obj: _Context, application: str, output: str) -> None:
+    """Each verification and decision of an application: what the decider saw, and the same
+    question asked again with today's knowledge."""
+    with obj.open() as log:
+        explanation = log.explain_decision(application)
+    if output == "json":
+        record = converter.unstructure(explanation)
+        record["is_undermined"] = explanation.is_undermined
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(str(explanation))
+
+
+# -- exports
+
+_KINDS = ("child-files", "caseload", "payments", "audit")
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(_KINDS))
+@click.option("--output", "-o", "path", required=True,
+              type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="The file to write; its extension chooses the format.")  # fmt: skip
+@click.option("--format", "file_format", type=click.Choice(("csv", "jsonl", "json", "xlsx")),
+              help="csv, jsonl, json or xlsx (default: from the file's extension).")  # fmt: skip
+@_area
+@click.option("--child", help="The child (audit).")
+@_as_of
+@_known_at
+@click.option("--by", "by", multiple=True, type=click.Choice(BY), help="Caseload: count by.")
+@click.option("--through", help="Payments: the last month (YYYY-MM; default: this month).")
+@click.option("--mask", type=click.Choice(list(exports.MASK)), default="none", show_default=True,
+              help="Mask identifying (or also sensitive) values.")  # fmt: skip
+@click.pass_obj
+def export(
+    obj: _Context,
+    kind: str,
+    path: Path,
+    file_format: str | None,
+    area: str | None,
+    child: str | None,
+    as_of: date | None,
+    known_at: datetime | None,
+    by: tuple[str, ...],
+    through: str | None,
+    mask: str,
+) -> None:
+    """Write child files, a caseload, the payments ledger (with totals) or a child's audit
+    trail to CSV, JSON Lines, JSON or XLSX (an XLSX holds every sheet)."""
+    with obj.open() as log:
+        sheets = _export_sheets(log, kind, area=area, child=child, as_of=as_of,
+                                known_at=known_at, by=by, through=through)  # fmt: skip
+    written = exports.write(sheets, path, format=file_format, disclosure=exports.MASK[mask])
+    rows = len(sheets[0].rows)
+    click.echo(f"wrote {rows} row{'s' if rows != 1 else ''} of {kind} to {path} ({written})")
+
+
+def _export_sheets(
+    log: Caselog,
+    kind: str,
+    *,
+    area: str | None,
+    child: str | None,
+    as_of: date | None,
+    known_at: datetime | None,
+    by: tuple[str, ...],
+    through: str | None,
+) -> list[Sheet]:
+    if kind == "audit":
+        if child is None:
+            raise ValidationError("child", "an audit trail export names the child (--child)")
+        return [exports.audit_sheet(child, log.audit_trail(child))]
+    chosen = _top_area(log, area)
+    if kind == "child-files":
+        return [exports.child_files_sheet(file_rows(log, chosen), title=f"child files of {chosen}")]
+    if kind == "caseload":
+        report = log.caseload(chosen, as_of=as_of or _today(log), known_at=known_at,
+                              by=by or ("category",))  # fmt: skip
+        return [exports.caseload_sheet(report)]
+    ledger = log.payments_ledger(chosen, through=through or _today(log).strftime("%Y-%m"))
+    return [exports.ledger_sheet(ledger), exports.totals_sheet(ledger)]
+
+
+# -- the log
 
 
 @cli.command()
@@ -91,8 +407,8 @@ def verify(obj: _Context, checkpoint_file: Path | None) -> None:
     checkpoint = None
     if checkpoint_file is not None:
         checkpoint = Checkpoint.from_json(checkpoint_file.read_text())
-    with obj.open() as opened:
-        report = opened.verify(checkpoint=checkpoint)
+    with obj.open() as opened, _progress(_head(opened), "verifying") as progress:
+        report = opened.verify(checkpoint=checkpoint, progress=progress)
     click.echo(str(report))
     if not report.is_ok:
         raise SystemExit(1)
@@ -116,19 +432,18 @@ def checkpoint(obj: _Context, output: Path | None) -> None:
         output.write_text(text)
 
 
+@cli.command()
+@click.argument("name", required=False)
+@click.pass_obj
+def rebuild(obj: _Context, name: str | None) -> None:
+    """Drop a projection's tables (or all) and replay the whole log into them."""
+    with obj.open() as opened, _progress(_head(opened), "rebuilding") as progress:
+        positions = opened.rebuild(name, progress=progress)
+    for projection, position in sorted(positions.items()):
+        click.echo(f"{projection}: rebuilt to position {position}")
+
+
 def main() -> None:
-    """Run the command; caselog's errors end it with a one-line message and exit status 1."""
-    debug = "--debug" in sys.argv
-    try:
-        cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        raise SystemExit(1) from None
-    except click.ClickException as exc:
-        exc.show()
-        raise SystemExit(exc.exit_code) from None
-    except CaselogError as exc:
-        if debug:
-            raise
-        click.echo(f"caselog: {exc}", err=True)
-        raise SystemExit(1) from None
+    """Run the command: every error ends it with a one-line message and exit status 1 (2 for a
+    mistake in the command line), with a traceback only under ``--debug``."""
+    cli(prog_name="caselog")
