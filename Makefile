@@ -24,9 +24,15 @@ $(VENV)/.installed-bench: $(VENV)/.installed-dev
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@
 
+EXAMPLE := 510101101001
 demo: $(VENV)/.installed
 	@mkdir -p $(dir $(DEMO_DB))
+	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(BIN)/caselog --db $(DEMO_DB) demo
+	$(BIN)/caselog --db $(DEMO_DB) caseload --area $(EXAMPLE) --as-of 2025-12-31
+	$(BIN)/caselog --db $(DEMO_DB) file $(EXAMPLE)-0001 --as-of 2025-12-31 --mask identifying
+	$(BIN)/caselog --db $(DEMO_DB) audit $(EXAMPLE)-0001 --format csv | cut -d, -f1,4,5,8,14 | head -12
+	$(BIN)/caselog --db $(DEMO_DB) verify
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

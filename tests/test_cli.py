@@ -276,3 +276,69 @@ def test_export_refuses_an_unknown_extension(programme: str, tmp_path: Path) -> 
                         str(tmp_path / "x.pdf"))  # fmt: skip
     assert code == 1
     assert "format: cannot tell the format of 'x.pdf'" in output
+
+
+TEMPLATES = Path(__file__).parent.parent / "docs" / "templates"
+
+
+def test_import_the_templates_twice_then_export_the_roster(tmp_path: Path) -> None:
+    from forms_programme import TOWNSHIP
+    from forms_programme import build as build_forms
+
+    db = str(tmp_path / "census.db")
+    with caselog.open(db, clock=ManualClock(datetime(2025, 3, 2, tzinfo=UTC))) as log:
+        build_forms(log)
+    files = [str(TEMPLATES / "registration.xlsx"), str(TEMPLATES / "left_behind.csv")]
+    code, output = _run(db, "import", *files, "--actor", "li")
+    assert code == 0, output
+    assert "registration.xlsx" in output
+    with caselog.open(db) as log:
+        head = log.checkpoint().position
+    code, output = _run(db, "import", *files, "--actor", "li")
+    assert code == 0, output
+    with caselog.open(db) as log:
+        assert log.checkpoint().position == head  # nothing new
+    roster = tmp_path / "roster.xlsx"
+    code, output = _run(db, "export", "roster", "--area", TOWNSHIP, "-o", str(roster))
+    assert code == 0, output
+    assert output.startswith("wrote 3 rows of roster")
+    code, output = _run(db, "import", str(roster), "--actor", "li")
+    assert code == 0, output
+    with caselog.open(db) as log:
+        assert log.checkpoint().position == head
+
+
+def test_import_reports_bad_rows_and_exits_1(tmp_path: Path) -> None:
+    from forms_programme import build as build_forms
+
+    db = str(tmp_path / "census.db")
+    with caselog.open(db, clock=ManualClock(datetime(2025, 3, 2, tzinfo=UTC))) as log:
+        build_forms(log)
+    text = (TEMPLATES / "registration.csv").read_text(encoding="utf-8-sig")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(text.replace("2013-05-02", "2013-02-30"), encoding="utf-8")
+    code, output = _run(db, "import", str(bad), "--actor", "li")
+    assert code == 1
+    assert "bad.csv row 2, column birth_date: '2013-02-30' is not a date" in output
+
+
+def test_demo_writes_a_programme_then_refuses_a_used_store(tmp_path: Path) -> None:
+    """A small demo: its summary, the example village's caseload read back, and a second run
+    refused without writing."""
+    from caselog.synthetic import EXAMPLE_VILLAGE
+
+    db = str(tmp_path / "demo.db")
+    code, output = _run(db, "demo", "--villages", "2", "--children-per-village", "5")
+    assert code == 0, output
+    assert output.startswith(f"caselog demo into {db}")
+    rows = _json(db, "caseload", "--area", EXAMPLE_VILLAGE, "--as-of", "2025-12-31")
+    assert isinstance(rows, list)
+    assert {r["category"]: r["children"] for r in rows} == {
+        "*": 235, "general": 190, "left_behind": 38, "in_difficulty": 7, "disabled": 1}  # fmt: skip
+    with caselog.open(db) as log:
+        head = log.checkpoint().position
+    code, output = _run(db, "demo")
+    assert code == 1
+    assert "needs an empty store" in output
+    with caselog.open(db) as log:
+        assert log.checkpoint().position == head

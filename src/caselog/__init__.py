@@ -27,6 +27,7 @@ from caselog.events import (
     event_type,
     upcaster,
 )
+from caselog.events.schema import json_schema, json_schema_text
 from caselog.integrity import GENESIS, Checkpoint, Problem, VerifyReport, verify
 from caselog.log import Caselog, open
 from caselog.memory import MemoryStore
@@ -82,6 +83,8 @@ __all__ = [
     "converter",
     "default_registry",
     "event_type",
+    "json_schema",
+    "json_schema_text",
     "open",
     "open_store",
     "system_clock",

@@ -158,6 +158,36 @@ def cli(ctx: click.Context, url: str, debug: bool) -> None:
     ctx.obj = _Context(url, debug)
 
 
+# -- the demo
+
+
+@cli.command()
+@click.option("--seed", default=1, show_default=True, help="The same seed writes the same log.")
+@click.option("--villages", default=None, type=click.IntRange(min=2),
+              help="Villages (at least 2; default 4, the first the example village).")  # fmt: skip
+@click.option("--children-per-village", type=click.IntRange(min=1),
+              help="Children in each village but the first (default: 180 to 320).")  # fmt: skip
+@click.pass_obj
+def demo(obj: _Context, seed: int, villages: int | None, children_per_village: int | None) -> None:
+    """Write a synthetic programme into an empty store: areas, workers, households and children,
+    five years of visits, corrections, moves, applications, entitlements and payments, on a
+    simulated clock (see docs/demo.md). The first village is the programme report's village of
+    235 children: 38 left-behind, 7 in difficulty, 1 disabled."""
+    from caselog.synthetic import DEFAULT_VILLAGES, generate
+
+    with _progress(1000, "writing the demo") as advance:
+
+        def progress(done: int, total: int) -> None:
+            advance(done * 1000 // max(total, 1))
+
+        summary = generate(obj.url, seed=seed, villages=villages or DEFAULT_VILLAGES,
+                           children_per_village=children_per_village,
+                           progress=progress)  # fmt: skip
+    click.echo(f"caselog demo into {obj.url}")
+    for line in summary.lines():
+        click.echo(f"  {line}")
+
+
 # -- reads
 
 
@@ -308,9 +338,47 @@ def explain(obj: _Context, application: str, output: str) -> None:
         click.echo(str(explanation))
 
 
+# -- imports
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))  # fmt: skip
+@click.option("--actor", required=True, help="The worker recording the rows.")
+@click.option("--form", type=click.Choice(["registration", "left_behind"]),
+              help="The form (default: told by the headers).")  # fmt: skip
+@click.option("--effective", callback=_day,
+              help="The day of rows without a census_date (default: today).")  # fmt: skip
+@click.option("--sheet", help="The XLSX worksheet (default: the first).")
+@click.pass_obj
+def import_(
+    obj: _Context,
+    files: tuple[Path, ...],
+    actor: str,
+    form: str | None,
+    effective: date | None,
+    sheet: str | None,
+) -> None:
+    """Record the rows of census spreadsheets (CSV or XLSX; see docs/import.md): each valid row
+    through the case-file commands, each invalid one reported by file, row, column and reason.
+    Importing a file again records nothing new. Exits 1 if any row was refused."""
+    from caselog.forms import import_file
+
+    clean = True
+    with obj.open() as log, _progress(len(files), "importing") as progress:
+        for done, path in enumerate(files, start=1):
+            report = import_file(log, path, actor=actor, form=form,
+                                 effective=effective or _today(log), sheet=sheet)  # fmt: skip
+            clean = clean and report.is_clean
+            progress(done)
+            click.echo(str(report))
+    if not clean:
+        raise SystemExit(1)
+
+
 # -- exports
 
-_KINDS = ("child-files", "caseload", "payments", "audit")
+_KINDS = ("child-files", "caseload", "payments", "audit", "roster")
 
 
 @cli.command()
@@ -343,7 +411,17 @@ def export(
     mask: str,
 ) -> None:
     """Write child files, a caseload, the payments ledger (with totals) or a child's audit
-    trail to CSV, JSON Lines, JSON or XLSX (an XLSX holds every sheet)."""
+    trail to CSV, JSON Lines, JSON or XLSX (an XLSX holds every sheet); or an area's
+    registration roster (XLSX, in the registration form's columns, to edit and import again)."""
+    if kind == "roster":
+        from caselog.forms import write_roster
+
+        if mask != "none":
+            raise ValidationError("mask", "a roster is for re-import: it cannot be masked")
+        with obj.open() as log:
+            rows = write_roster(log, _top_area(log, area), path, as_of=as_of)
+        click.echo(f"wrote {rows} row{'s' if rows != 1 else ''} of roster to {path} (xlsx)")
+        return
     with obj.open() as log:
         sheets = _export_sheets(log, kind, area=area, child=child, as_of=as_of,
                                 known_at=known_at, by=by, through=through)  # fmt: skip
@@ -441,6 +519,15 @@ def rebuild(obj: _Context, name: str | None) -> None:
         positions = opened.rebuild(name, progress=progress)
     for projection, position in sorted(positions.items()):
         click.echo(f"{projection}: rebuilt to position {position}")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of every event type, for tools in other languages
+    to validate what they send (see docs/schema.md)."""
+    from caselog.events.schema import json_schema_text
+
+    click.echo(json_schema_text(), nl=False)
 
 
 def main() -> None:

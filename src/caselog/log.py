@@ -9,7 +9,7 @@ from typing import Any
 from caselog.domain.commands import CaseFileCommands
 from caselog.domain.rules.ruleset import RuleSet, national_rule_set
 from caselog.events.envelope import Event, Metadata, Pending, StreamWrite
-from caselog.events.mapper import EventMapper
+from caselog.events.mapper import EventMapper, random_id
 from caselog.events.registry import EventRegistry, default_registry
 from caselog.integrity import GENESIS, Checkpoint, VerifyReport, verify
 from caselog.projections.reads import ProjectionReads
@@ -41,12 +41,14 @@ class Caselog(CaseFileCommands, ProjectionReads):
         registry: EventRegistry = default_registry,
         clock: Clock = system_clock,
         rules: RuleSet | None = None,
+        ids: Callable[[], str] = random_id,
     ) -> None:
         self.store = store
         self.registry = registry
         self.clock = clock
         self.rules = rules or national_rule_set()
-        self._mapper = EventMapper(registry)
+        self.new_id = ids
+        self._mapper = EventMapper(registry, ids=ids)
 
     def append(
         self,
@@ -137,12 +139,15 @@ def open(
     clock: Clock = system_clock,
     registry: EventRegistry = default_registry,
     rules: RuleSet | None = None,
+    ids: Callable[[], str] = random_id,
 ) -> Caselog:
     """Open a caselog on a store URL, a SQLite path, or a store object.
 
     ``caselog.open("memory:")``, ``caselog.open("sqlite:///case.db")``,
     ``caselog.open("case.db")``; other schemes come from the ``caselog.stores`` entry points.
-    ``rules`` is the classification rule set (the national default unless given).
+    ``rules`` is the classification rule set (the national default unless given); ``ids`` makes
+    the ids of new events the commands write (random UUIDs unless given: a reproducible
+    programme, such as the demo's, passes a seeded source).
     """
     store = open_store(target, clock=clock) if isinstance(target, str) else target
-    return Caselog(store, registry=registry, clock=clock, rules=rules)
+    return Caselog(store, registry=registry, clock=clock, rules=rules, ids=ids)

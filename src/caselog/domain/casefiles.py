@@ -7,8 +7,7 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +93,7 @@ class CaseFiles:
     clock: Clock
     rules: RuleSet
     _mapper: EventMapper
+    new_id: Callable[[], str]
     _directory_state: Directory | None = None
 
     if TYPE_CHECKING:
@@ -322,7 +322,7 @@ class CaseFiles:
         """Wrap a payload with a fresh event id, in the form it will read back in."""
         if isinstance(item, Pending):
             return attrs.evolve(item, data=self._mapper.normalize(item.data))
-        return Pending(self._mapper.normalize(item), event_id=str(uuid.uuid4()))
+        return Pending(self._mapper.normalize(item), event_id=self.new_id())
 
     def _categories(
         self,

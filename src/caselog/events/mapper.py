@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -14,14 +15,20 @@ from caselog.events.registry import EventRegistry
 from caselog.store import NewEvent, StoredEvent
 from caselog.times import parse_effective, parse_recorded
 
-__all__ = ["EventMapper"]
+__all__ = ["EventMapper", "random_id"]
+
+
+def random_id() -> str:
+    """A new random event id (a version-4 UUID): how caselog names events unless given ids."""
+    return str(uuid.uuid4())
 
 
 class EventMapper:
     """Encodes payloads for a store and decodes what it returns, with one registry."""
 
-    def __init__(self, registry: EventRegistry) -> None:
+    def __init__(self, registry: EventRegistry, *, ids: Callable[[], str] = random_id) -> None:
         self.registry = registry
+        self.ids = ids
 
     def new_event(
         self,
@@ -36,7 +43,7 @@ class EventMapper:
         text = canonical_json(unstructure(pending.data, entry.name))
         self._read_back(text, entry.cls, entry.name)
         return NewEvent(
-            event_id=pending.event_id or str(uuid.uuid4()),
+            event_id=pending.event_id or self.ids(),
             type=entry.name,
             schema=entry.schema,
             data=text,

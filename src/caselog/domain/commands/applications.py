@@ -8,7 +8,6 @@ application is lodged at. Verifications and decisions embed the evidence the dec
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -241,7 +240,7 @@ class ApplicationCommands(BenefitFiles):
             granted = self._once(amount, app)
         self._exclusive(step, first)
         seen = self._evidence(step, effective, refuse=True, standard=standard)
-        approval_id = str(uuid.uuid4())
+        approval_id = self.new_id()
         approval = Pending(
             ap.ApplicationApproved(application_id, step.level, first, granted, seen, note),
             event_id=approval_id,

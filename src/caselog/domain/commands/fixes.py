@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -73,7 +72,7 @@ class FixCommands(CaseFiles):
             self._check_destination(replacement.village, replacement.household_id, actor)
         elif not isinstance(target.data, _STATUS):
             self._fits(child_id, effective)
-        fixed_id = str(uuid.uuid4())
+        fixed_id = self.new_id()
         events = [
             Pending(replacement, event_id=fixed_id, effective=when),
             EventCorrected(event_id, fixed_id, reason),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -189,7 +188,7 @@ class RegistrationCommands(CaseFiles):
             child_id, household_id, household.village, name, _code(Sex, sex, "sex"), birth_date,
             id_number, hukou_place, ethnicity, _code(HowFound, how_found, "how_found"),
         )  # fmt: skip
-        opened: list[Any] = [Pending(payload, event_id=str(uuid.uuid4()))]
+        opened: list[Any] = [Pending(payload, event_id=self.new_id())]
         household_events = self.read_stream(household_stream(household_id))  # its means count
         opened += self._categories(child_id, household_events, opened, effective, meta)
         writes: list[tuple[str, Sequence[Any], Any]] = [(child_stream(child_id), opened, NO_STREAM)]
