@@ -3,7 +3,6 @@
 import enum
 import importlib
 import json
-import types
 import typing
 import uuid
 from collections.abc import Iterator
@@ -12,8 +11,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given, reject, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from referencing import Registry, Resource
 
@@ -30,7 +28,7 @@ from caselog.domain import (
     VisitCompleted,
     VisitScheduled,
 )
-from caselog.domain.calendar import month_of, month_text
+from caselog.domain.calendar import month_text
 from caselog.domain.checks import non_empty, positive
 from caselog.events.codec import canonical_json, structure, unstructure
 from caselog.events.schema import (
@@ -40,6 +38,7 @@ from caselog.events.schema import (
     json_schema_text,
 )
 from caselog.testing import ManualClock
+from caselog.testing.strategies import payloads, validators
 
 SCHEMA = json_schema()
 VALIDATOR = Draft202012Validator(SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
@@ -258,76 +257,13 @@ def test_schema_and_decoder_both_refuse(data: dict[str, Any]) -> None:
     assert not _is_decoded("child_registered", data)
 
 
-_TEXT = st.text(
-    st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1, max_size=12
-).filter(str.strip)
-_SCALARS: dict[Any, st.SearchStrategy[Any]] = {
-    str: _TEXT,
-    int: st.integers(1, 4),  # within every whole-number field's range
-    bool: st.booleans(),
-    date: st.dates(),
-    datetime: st.datetimes(timezones=st.just(UTC)),
-}
-
-
-def _validators(validator: Any) -> Iterator[Any]:
-    """The validators of a field, unwrapped from attrs' ``optional`` and ``and_``."""
-    inner = getattr(validator, "validator", None)
-    parts = getattr(validator, "_validators", None)
-    if inner is not None:
-        yield from _validators(inner)
-    elif parts is not None:
-        for part in parts:
-            yield from _validators(part)
-    elif validator is not None:
-        yield validator
-
-
-def _for_type(kind: Any) -> st.SearchStrategy[Any]:
-    """Values of a field type; like ``caselog.testing.strategies`` but with months where due."""
-    origin, arguments = typing.get_origin(kind), typing.get_args(kind)
-    if origin in (types.UnionType, typing.Union):
-        return st.one_of([_for_type(argument) for argument in arguments])
-    if origin is frozenset:
-        return st.frozensets(_for_type(arguments[0]), max_size=3)
-    if origin is tuple:
-        return st.lists(_for_type(arguments[0]), max_size=2).map(tuple)
-    if kind is type(None):
-        return st.none()
-    if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        return st.sampled_from(kind)
-    if attrs.has(kind):
-        return _records(kind)
-    return _SCALARS[kind]
-
-
-def _for_field(field: "attrs.Attribute[Any]", kind: Any) -> st.SearchStrategy[Any]:
-    """Values of one field: months where the field must hold a month."""
-    if month_text in _validators(field.validator):
-        months = st.dates().map(month_of)
-        return months | st.none() if type(None) in typing.get_args(kind) else months
-    return _for_type(kind)
-
-
-@st.composite
-def _records(draw: st.DrawFn, cls: type[Any]) -> Any:
-    """Valid instances of an attrs class (rejecting what fails checks across fields)."""
-    hints = typing.get_type_hints(cls)
-    fields = {field.name: _for_field(field, hints[field.name]) for field in attrs.fields(cls)}
-    values = draw(st.fixed_dictionaries(fields))
-    try:
-        return cls(**values)
-    except ValidationError:
-        reject()
-
-
 def _mutations(cls: type[Any], data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """Wrong versions of valid payload data, found from the class, not from the schema."""
     hints = typing.get_type_hints(cls)
     yield "unknown field", {**data, "no_such_field": 1}
     for field in attrs.fields(cls):
         name, kinds = field.name, {hints[field.name], *typing.get_args(hints[field.name])}
-        checks = list(_validators(field.validator))
+        checks = list(validators(field.validator))
         if field.default is attrs.NOTHING:
             yield f"{name} missing", _without(data, name)
         if any(isinstance(k, type) and issubclass(k, enum.Enum) for k in kinds):
@@ -349,7 +285,7 @@ def test_generated_payloads_agree(name: str) -> None:
     cls = default_registry.of_name(name).cls
 
     @settings(max_examples=10)
-    @given(_records(cls))
+    @given(payloads(cls))
     def agree(payload: object) -> None:
         data = json.loads(canonical_json(unstructure(payload, name)))
         assert list(VALIDATOR.iter_errors({"type": name, "data": data})) == []
@@ -369,7 +305,7 @@ def _dotted(validator: Any) -> str:
     return f"{validator.__module__}.{validator.__qualname__}"
 
 
-def test_validator_keywords_name_real_validators() -> None:
+def test_validator_keywords_name_realvalidators() -> None:
     """Every validator named in ``VALIDATOR_KEYWORDS`` exists, so a rename cannot go unseen."""
     missing = []
     for dotted in VALIDATOR_KEYWORDS:
@@ -395,7 +331,7 @@ def test_every_payload_validator_is_mapped_or_known_to_be_inexpressible() -> Non
         cls = pending.pop()
         seen.add(cls)
         for field in attrs.fields(cls):
-            found.update(_dotted(check) for check in _validators(field.validator))
+            found.update(_dotted(check) for check in validators(field.validator))
         hints = typing.get_type_hints(cls).values()
         kinds = [kind for hint in hints for kind in _inner_types(hint)]
         pending.extend(kind for kind in kinds if attrs.has(kind) and kind not in seen)

@@ -6,6 +6,7 @@ import enum
 import types
 import typing
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ __all__ = [
     "payloads",
     "stream_names",
     "type_names",
+    "validators",
 ]
 
 _TEXT = st.text(
@@ -99,10 +101,33 @@ _SCALARS: dict[Any, st.SearchStrategy[Any]] = {
 }
 
 
+def validators(validator: Any) -> Iterator[Any]:
+    """The validators of an attrs field, unwrapped from attrs' ``optional`` and ``and_``."""
+    inner = getattr(validator, "validator", None)
+    parts = getattr(validator, "_validators", None)
+    if inner is not None:
+        yield from validators(inner)
+    elif parts is not None:
+        for part in parts:
+            yield from validators(part)
+    elif validator is not None:
+        yield validator
+
+
+def _for_field(field: attrs.Attribute[Any], kind: Any) -> st.SearchStrategy[Any]:
+    """Values of one field: its type's, or months where the field must hold a month."""
+    from caselog.domain.calendar import month_of, month_text
+
+    if month_text in validators(field.validator):
+        months = st.dates().map(month_of)
+        return months | st.none() if type(None) in typing.get_args(kind) else months
+    return _for_type(kind)
+
+
 def payloads(cls: type[Any]) -> st.SearchStrategy[Any]:
-    """Valid instances of a payload class, built from its field types."""
+    """Valid instances of a payload class, built from its field types and checks."""
     hints = typing.get_type_hints(cls)
-    fields = {field.name: _for_type(hints[field.name]) for field in attrs.fields(cls)}
+    fields = {field.name: _for_field(field, hints[field.name]) for field in attrs.fields(cls)}
     return _valid(cls, fields)
 
 
