@@ -245,3 +245,42 @@ def test_the_documentation_lists_the_columns() -> None:
     text = (ROOT / "docs" / "import.md").read_text()
     assert column_table(REGISTRATION) in text
     assert column_table(LEFT_BEHIND) in text
+
+
+def test_a_row_cut_short_by_a_crash_is_completed_by_importing_again(
+    log: Caselog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A row is several commands, each one append: a process killed between two of them leaves
+    the row's first commands recorded. Importing the file again records the rest, and the log
+    then holds what a clean import holds."""
+    from caselog.forms import importing
+
+    path = TEMPLATES / "registration.csv"
+    run = importing._run
+
+    def cut_short(plan: importing.Plan, row: importing.Row) -> object:
+        if len(plan.steps) < 2:
+            return run(plan, row)
+        plan.steps[0].run()
+        raise KeyboardInterrupt  # the process dies after the row's first command
+
+    monkeypatch.setattr(importing, "_run", cut_short)
+    with pytest.raises(KeyboardInterrupt):
+        import_file(log, path, actor="li")
+    assert _position(log) > 0
+    monkeypatch.setattr(importing, "_run", run)
+    again = import_file(log, path, actor="li")
+    assert again.errors == ()
+    clean = caselog.open("memory:", clock=ManualClock(datetime(2025, 3, 3, 9, tzinfo=UTC)))
+    build(clean)
+    import_file(clean, path, actor="li")
+    for child_id in ("c-001", "c-002", "c-003"):
+        ours, theirs = log.child_file(child_id), clean.child_file(child_id)
+        assert ours is not None
+        assert theirs is not None
+        fields = ("name", "sex", "birth_date", "household_id", "schooling", "health",
+                  "disability", "household_economic_status")  # fmt: skip
+        assert [getattr(ours, f) for f in fields] == [getattr(theirs, f) for f in fields]
+        assert ours.categories is not None
+        assert theirs.categories is not None
+        assert ours.categories.categories == theirs.categories.categories

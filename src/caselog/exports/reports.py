@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from caselog.domain.children import ChildRegistered
 from caselog.domain.file import ChildFile
 from caselog.events.codec import converter
 from caselog.exports.sheet import Column, Sheet, plain
@@ -40,8 +41,6 @@ __all__ = [
 def _file_privacy() -> dict[str, Privacy]:
     """How each field of the child file is protected: the identity fields as the registration
     declares them, and a fact as its payload's most protected field."""
-    from caselog.domain.children import ChildRegistered
-
     found: dict[str, Privacy] = dict(privacy_of(ChildRegistered))
     for field in attrs.fields(attrs.resolve_types(ChildFile)):
         kinds = [t for t in getattr(field.type, "__args__", (field.type,))
