@@ -254,11 +254,13 @@ def test_a_row_cut_short_by_a_crash_is_completed_by_importing_again(
     the row's first commands recorded. Importing the file again records the rest, and the log
     then holds what a clean import holds."""
     from caselog.forms import importing
+    from caselog.forms.plans import Plan
+    from caselog.forms.reading import Row
 
     path = TEMPLATES / "registration.csv"
     run = importing._run
 
-    def cut_short(plan: importing.Plan, row: importing.Row) -> object:
+    def cut_short(plan: Plan, row: Row) -> object:
         if len(plan.steps) < 2:
             return run(plan, row)
         plan.steps[0].run()
