@@ -133,3 +133,16 @@ def test_events_may_come_from_a_generator(log: Caselog) -> None:
     """Payloads given as a one-shot iterator are all appended and all returned."""
     events = log.append("child-1", (NoteAdded(str(n)) for n in range(3)))
     assert [event.data.text for event in events] == ["0", "1", "2"]
+
+
+def test_ids_name_the_events_the_commands_write() -> None:
+    """``caselog.open(..., ids=...)`` chooses the ids of the events commands write."""
+    from caselog.domain import AreaLevel
+
+    names = iter(f"00000000-0000-4000-8000-{n:012d}" for n in range(1, 100))
+    log = caselog.open("memory:", ids=lambda: next(names))
+    day = date(2025, 1, 1)
+    log.register_area("51", "Sichuan", AreaLevel.PROVINCE, actor=None, effective=day)
+    log.register_area("52", "Guizhou", AreaLevel.PROVINCE, actor=None, effective=day)
+    assert [e.event_id for e in log.iter_log()] == [
+        "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"]  # fmt: skip
