@@ -45,6 +45,7 @@ test: lint
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/append_replay.py
 	$(BIN)/python bench/rebuild.py
+	$(BIN)/python bench/postgres.py
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache .hypothesis
