@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple, Protocol
 
 from caselog.errors import ConcurrencyError, DuplicateEventError, ValidationError
@@ -20,6 +20,7 @@ __all__ = [
     "BatchBackend",
     "LogHead",
     "Outcome",
+    "Sealing",
     "append_batch",
     "check_batch",
     "check_expected",
@@ -45,8 +46,9 @@ class BatchBackend(Protocol):
         """Return the stored events among these ids, by id."""
         ...
 
-    def insert(self, records: Sequence[StoredEvent]) -> bool:
-        """Insert the records; return False, having inserted none, if an event id is taken."""
+    def insert(self, records: Sealing) -> bool:
+        """Insert the records (read them once, in order; ``len()`` gives their number); return
+        False, having inserted none, if an event id is taken."""
         ...
 
 
@@ -102,38 +104,82 @@ def seal(
     heads: Mapping[str, tuple[int, str] | None],
     head: LogHead | None,
     now: str,
-) -> list[StoredEvent]:
-    """Check expected versions and turn the batch into stored records with their hash chains."""
-    position, chain, recorded = 0, GENESIS, now
-    if head is not None:
-        position, chain, recorded = head.position, head.chain, max(now, head.recorded)
-    records: list[StoredEvent] = []
+) -> Sealing:
+    """Check expected versions and return the batch's stored records with their hash chains,
+    made as they are read (see :class:`Sealing`)."""
     for append in appends:
-        version, previous = heads.get(append.stream) or (0, GENESIS)
-        check_expected(append, version)
-        for event in append.events:
-            position += 1
-            version += 1
-            fields = (
-                append.stream,
-                version,
-                event.event_id,
-                event.type,
-                event.schema,
-                event.effective or recorded,
-                recorded,
-                event.actor,
-                event.role,
-                event.area,
-                event.causation,
-                event.correlation,
-                event.device,
-                event.data,
-            )
-            previous = event_hash(previous, fields)
-            chain = chain_hash(chain, position, previous)
-            records.append(_record((position, *fields, previous, chain)))
-    return records
+        check_expected(append, (heads.get(append.stream) or (0, GENESIS))[0])
+    return Sealing(appends, heads=heads, head=head, now=now)
+
+
+class Sealing:
+    """A batch's stored records, sealed (hashed and chained) one by one as a store reads them.
+
+    A store that streams rows to a server hashes the next records while the server stores the
+    last ones. ``len()`` is known before any record is made. It is read once: iterating again
+    goes on where the last reading stopped; :meth:`all` makes the rest and returns every record.
+    """
+
+    def __init__(
+        self,
+        appends: Sequence[StreamAppend],
+        *,
+        heads: Mapping[str, tuple[int, str] | None],
+        head: LogHead | None,
+        now: str,
+    ) -> None:
+        self._appends = appends
+        self._heads = heads
+        self._head = head
+        self._now = now
+        self._count = sum(len(append.events) for append in appends)
+        self._records: list[StoredEvent] = []
+        self._making = self._make()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[StoredEvent]:
+        return self._making
+
+    def all(self) -> list[StoredEvent]:
+        """Every record of the batch."""
+        for _ in self._making:
+            pass
+        return self._records
+
+    def _make(self) -> Iterator[StoredEvent]:
+        position, chain, recorded = 0, GENESIS, self._now
+        if self._head is not None:
+            head = self._head
+            position, chain, recorded = head.position, head.chain, max(self._now, head.recorded)
+        records = self._records
+        for append in self._appends:
+            version, previous = self._heads.get(append.stream) or (0, GENESIS)
+            for event in append.events:
+                position += 1
+                version += 1
+                fields = (
+                    append.stream,
+                    version,
+                    event.event_id,
+                    event.type,
+                    event.schema,
+                    event.effective or recorded,
+                    recorded,
+                    event.actor,
+                    event.role,
+                    event.area,
+                    event.causation,
+                    event.correlation,
+                    event.device,
+                    event.data,
+                )
+                previous = event_hash(previous, fields)
+                chain = chain_hash(chain, position, previous)
+                record = _record((position, *fields, previous, chain))
+                records.append(record)
+                yield record
 
 
 def _is_same(stream: str, new: NewEvent, stored: StoredEvent) -> bool:
@@ -196,7 +242,7 @@ def append_batch(appends: Sequence[StreamAppend], backend: BatchBackend, *, now:
             raise
         return Outcome(stored, is_written=False)
     if backend.insert(records):
-        return Outcome(records, is_written=True)
+        return Outcome(records.all(), is_written=True)
     stored = _stored_before(appends, ids, backend.find(ids))
     if stored is None:
         raise DuplicateEventError(ids, "the store refused the ids but cannot find them")

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from caselog.batch import LogHead, append_batch
+from caselog.batch import LogHead, Sealing, append_batch
 from caselog.errors import ConcurrencyError, StoreError, ValidationError
 from caselog.store import StoredEvent, StreamAppend, check_page, check_version_range
 from caselog.tables import ProjectionState, Query, Table, TableChanges, matches
@@ -41,7 +41,8 @@ class _Tables:
     def find(self, event_ids: Sequence[str]) -> dict[str, StoredEvent]:
         return {event_id: self.ids[event_id] for event_id in event_ids if event_id in self.ids}
 
-    def insert(self, records: Sequence[StoredEvent]) -> bool:
+    def insert(self, sealing: Sealing) -> bool:
+        records = sealing.all()
         if any(record.event_id in self.ids for record in records):
             return False
         for record in records:

@@ -17,7 +17,7 @@ from typing import Literal
 
 import sqlite_utils
 
-from caselog.batch import LogHead, append_batch
+from caselog.batch import LogHead, Sealing, append_batch
 from caselog.errors import ConcurrencyError, StoreError, StoreFormatError, ValidationError
 from caselog.store import StoredEvent, StreamAppend, check_page, check_version_range
 from caselog.tables import Condition, ProjectionState, Query, Table, TableChanges
@@ -135,10 +135,10 @@ class _Tables:
             found.update((record.event_id, record) for record in _records(cursor))
         return found
 
-    def insert(self, records: Sequence[StoredEvent]) -> bool:
+    def insert(self, records: Sealing) -> bool:
         try:
             if len(records) == 1:
-                self.conn.execute(_INSERT, records[0])
+                self.conn.execute(_INSERT, next(iter(records)))
             else:
                 self.conn.executemany(_INSERT, records)
         except sqlite3.IntegrityError as exc:

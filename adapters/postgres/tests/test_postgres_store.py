@@ -21,6 +21,7 @@ from caselog import (
     ValidationError,
     verify,
 )
+from caselog.batch import Sealing
 from caselog.testing import StoreConformance, StoreMachine, new_event
 from caselog.times import Clock
 from caselog_postgres import LAYOUT_VERSION, PostgresStore, open_store
@@ -170,7 +171,7 @@ def test_a_connection_lost_before_commit_writes_nothing_and_a_retry_is_safe(
     insert = caselog_postgres.store._Backend.insert
 
     def insert_then_lose_the_connection(
-        backend: caselog_postgres.store._Backend, records: list[StoredEvent]
+        backend: caselog_postgres.store._Backend, records: Sealing
     ) -> bool:
         assert insert(backend, records)
         pid = backend.conn.info.backend_pid

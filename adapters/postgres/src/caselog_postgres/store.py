@@ -20,7 +20,7 @@ import psycopg
 import psycopg.errors
 from psycopg_pool import ConnectionPool
 
-from caselog.batch import LogHead, append_batch
+from caselog.batch import LogHead, Sealing, append_batch
 from caselog.errors import StoreError, ValidationError
 from caselog.store import StoredEvent, StreamAppend, check_page, check_version_range
 from caselog.tables import ProjectionState, Query, Table, TableChanges
@@ -101,14 +101,14 @@ class _Backend:
         rows = self.conn.execute(self.statements.find, (list(event_ids),)).fetchall()
         return {record.event_id: record for record in map(_record, rows)}
 
-    def insert(self, records: Sequence[StoredEvent]) -> bool:
+    def insert(self, records: Sealing) -> bool:
         try:
             with self.conn.cursor() as cursor:
                 if len(records) < _COPY_FROM:
-                    cursor.executemany(self.statements.insert, records)
+                    cursor.executemany(self.statements.insert, records.all())
                 else:
                     with cursor.copy(self.statements.copy) as copy:
-                        for record in records:
+                        for record in records:  # hashed while the server stores the last ones
                             copy.write_row(record)
         except psycopg.errors.UniqueViolation as exc:
             if exc.diag.constraint_name != "caselog_events_event_id":
