@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from caselog.errors import ConcurrencyError, StoreError
 from caselog.events.envelope import Event
+from caselog.store import StoredEvent
 from caselog.tables import ProjectionStore, Query, Table, TableChanges
 
 if TYPE_CHECKING:
@@ -235,7 +236,7 @@ def catch_up_all(
     gc.disable()  # a batch makes many short-lived objects and no cycles
     try:
         position = start
-        while page := log.store.read_log(after=position, limit=page_size):
+        while page := _page(log, position, page_size):
             end = page[-1].position
             wanted = page if types is None else [r for r in page if r.type in types]
             decoded = [log._mapper.event(record) for record in wanted]
@@ -249,6 +250,21 @@ def catch_up_all(
         if is_collecting:
             gc.enable()
     return positions
+
+
+def _page(log: Caselog, after: int, size: int) -> list[StoredEvent]:
+    """The next page of the log, extended so that it ends with a recorded moment: the events of
+    one append (which share their ``recorded`` time) are never split between two batches, so a
+    projection sees each moment of knowledge whole, whatever the page size."""
+    page = log.store.read_log(after=after, limit=size)
+    while len(page) >= size:
+        last = page[-1]
+        more = log.store.read_log(after=last.position, limit=size)
+        same = [record for record in more if record.recorded == last.recorded]
+        page += same
+        if len(same) < len(more) or not more:
+            break
+    return page
 
 
 def _apply(
