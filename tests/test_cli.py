@@ -15,7 +15,7 @@ from click.testing import CliRunner
 import caselog
 from benefit_programme import COUNTY, PROVINCE, TOWNSHIP, VILLAGE, approved, build, child, orphan
 from caselog.cli import cli, main
-from caselog.domain import ParentSituation
+from caselog.domain import ParentSituation, Sex
 from caselog.sqlite import EVENTS
 from caselog.testing import ManualClock
 
@@ -342,3 +342,76 @@ def test_demo_writes_a_programme_then_refuses_a_used_store(tmp_path: Path) -> No
     assert "needs an empty store" in output
     with caselog.open(db) as log:
         assert log.checkpoint().position == head
+
+
+def test_masking_hides_every_sensitive_value_in_files_audits_and_exports(tmp_path: Path) -> None:
+    """A death's cause, a concern's description and an ended allowance's note are sensitive:
+    with ``--mask sensitive`` none of them is shown, in any read or export; without it they are."""
+    from caselog.domain import ConcernKind, ConcernReported, TerminationReason
+
+    db = str(tmp_path / "sensitive.db")
+    clock = ManualClock(datetime(2025, 1, 2, 8, tzinfo=UTC))
+    with caselog.open(db, clock=clock) as log:
+        build(log)
+        orphan(log, "c-1")
+        clock.advance(86400 * 30)
+        approved(log, "a-1", "c-1", "orphan_allowance", date(2025, 2, 1))
+        log.report_concern(ConcernReported("k-1", "c-1", ConcernKind.NEGLECT, "SECRET-CONCERN"),
+                           actor="li", effective=date(2025, 2, 1))  # fmt: skip
+        clock.advance((NOW - clock()).total_seconds())
+        log.terminate_entitlement("a-1", TerminationReason.ADOPTED, last_month="2025-03",
+                                  note="SECRET-NOTE", actor="chen",
+                                  effective=date(2025, 3, 15))  # fmt: skip
+        log.record_death("c-1", cause="SECRET-CAUSE", actor="li", effective=date(2025, 3, 16))
+    reads = [("file", "c-1", "--format", "json"), ("file", "c-1", "--format", "csv"),
+             ("audit", "c-1", "--format", "csv"), ("audit", "c-1", "--format", "json")]  # fmt: skip
+    for read in reads:
+        code, shown = _run(db, *read)
+        assert code == 0, shown
+        assert "SECRET-" in shown, read
+        code, masked = _run(db, *read, "--mask", "sensitive")
+        assert code == 0, masked
+        assert "SECRET-" not in masked, read
+    for suffix in (".csv", ".jsonl", ".xlsx"):
+        path = tmp_path / f"trail{suffix}"
+        code, output = _run(db, "export", "audit", "--child", "c-1", "--mask", "sensitive",
+                            "-o", str(path))  # fmt: skip
+        assert code == 0, output
+        if suffix == ".xlsx":
+            from openpyxl import load_workbook
+
+            cells = [c for row in load_workbook(path).active.values for c in row]  # type: ignore[union-attr]
+            assert not any("SECRET-" in str(c) for c in cells)
+        else:
+            assert "SECRET-" not in path.read_text()
+
+
+def test_a_control_character_in_a_name_still_exports_to_xlsx(tmp_path: Path) -> None:
+    """XLSX cannot hold most control characters: they are written as U+FFFD, not a crash."""
+    from openpyxl import load_workbook
+
+    db = str(tmp_path / "control.db")
+    with caselog.open(db, clock=ManualClock(datetime(2025, 1, 2, 8, tzinfo=UTC))) as log:
+        build(log)
+        log.register_child("c-9", household_id="h-1", name="Li\x0bMing", sex=Sex.MALE,
+                           birth_date=date(2015, 3, 1), actor="li",
+                           effective=date(2025, 1, 2))  # fmt: skip
+    path = tmp_path / "trail.xlsx"
+    code, output = _run(db, "export", "audit", "--child", "c-9", "-o", str(path))
+    assert code == 0, output
+    cells = [c for row in load_workbook(path).active.values for c in row]  # type: ignore[union-attr]
+    assert "Li\ufffdMing" in cells
+
+
+def test_an_unexpected_error_is_one_line_too(
+    programme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error caselog does not expect still ends the command with one line and status 1."""
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("no\\nsuch thing")
+
+    monkeypatch.setattr("caselog.exports.render", broken)
+    code, output = _run(programme, "caseload", "--area", VILLAGE, "--as-of", "2025-03-01")
+    assert code == 1
+    assert output.splitlines() == ["caselog: unexpected KeyError: 'no\\\\nsuch thing'"]

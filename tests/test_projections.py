@@ -324,7 +324,7 @@ def test_a_process_killed_while_catching_up_leaves_only_whole_batches(tmp_path: 
     assert state is not None
     assert last is not None
     assert 0 < state.position < last.position  # killed half way
-    here, after = log.store.read_log(after=state.position - 1, limit=2)  # type: ignore[attr-defined]
+    here, after = log.store.read_log(after=state.position - 1, limit=2)
     assert here.recorded != after.recorded  # whole batches only, which end with an append
     log.catch_up("caseload")
     resumed = _rows(log)

@@ -70,6 +70,13 @@ _format = click.option(
     show_default=True,
     help="table for people; json or csv for scripts.",
 )
+_mask = click.option(
+    "--mask",
+    type=click.Choice(list(exports.MASK)),
+    default="none",
+    show_default=True,
+    help="Mask identifying (or also sensitive) values.",
+)
 _area = click.option("--area", help="Area code (default: the programme's only top area).")
 _as_of = click.option("--as-of", callback=_day, help="The day asked about (default: today).")
 _known_at = click.option(
@@ -129,16 +136,21 @@ class _Failed(click.ClickException):
 
 
 class _Group(click.Group):
-    """Turns caselog's errors (and files that cannot be read or written) into a one-line
-    message and exit status 1, unless ``--debug`` asks for the traceback."""
+    """Turns every error into a one-line message and exit status 1 (caselog's errors and files
+    that cannot be read or written as they are; anything else named as unexpected), unless
+    ``--debug`` asks for the traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (CaselogError, OSError) as exc:
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
             if isinstance(ctx.obj, _Context) and ctx.obj.debug:
                 raise
-            raise _Failed(str(exc)) from exc
+            known = isinstance(exc, CaselogError | OSError)
+            message = str(exc) if known else f"unexpected {type(exc).__name__}: {exc}"
+            raise _Failed(" ".join(message.split())) from exc
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -195,8 +207,7 @@ def demo(obj: _Context, seed: int, villages: int | None, children_per_village: i
 @click.argument("child")
 @_as_of
 @_known_at
-@click.option("--mask", type=click.Choice(list(exports.MASK)), default="none", show_default=True,
-              help="Mask identifying (or also sensitive) values.")  # fmt: skip
+@_mask
 @_format
 @click.pass_obj
 def file_(
@@ -223,8 +234,7 @@ def file_(
 
 @cli.command()
 @click.argument("child")
-@click.option("--mask", type=click.Choice(list(exports.MASK)), default="none", show_default=True,
-              help="Mask identifying (or also sensitive) values.")  # fmt: skip
+@_mask
 @_format
 @click.pass_obj
 def audit(obj: _Context, child: str, mask: str, output: str) -> None:
@@ -394,8 +404,7 @@ _KINDS = ("child-files", "caseload", "payments", "audit", "roster")
 @_known_at
 @click.option("--by", "by", multiple=True, type=click.Choice(BY), help="Caseload: count by.")
 @click.option("--through", help="Payments: the last month (YYYY-MM; default: this month).")
-@click.option("--mask", type=click.Choice(list(exports.MASK)), default="none", show_default=True,
-              help="Mask identifying (or also sensitive) values.")  # fmt: skip
+@_mask
 @click.pass_obj
 def export(
     obj: _Context,

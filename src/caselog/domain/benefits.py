@@ -17,6 +17,7 @@ from caselog.domain import entitlements as en
 from caselog.domain.calendar import add_working_days, months, working_days_between
 from caselog.domain.codes import ApplicationStatus, EntitlementStatus, PaymentStatus
 from caselog.events.envelope import Event
+from caselog.privacy import SENSITIVE
 
 if TYPE_CHECKING:
     from caselog.domain.rules.ruleset import RuleSet  # the rules package reads child files
@@ -64,7 +65,7 @@ class Application:
     submitted_on: date | None = None
     decided_on: date | None = None
     exception: str | None = None
-    open_request: str | None = None
+    open_request: str | None = attrs.field(default=None, metadata=SENSITIVE)
     resume_status: ApplicationStatus | None = None  # the status an open request interrupted
     events: tuple[str, ...] = ()
 

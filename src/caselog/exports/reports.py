@@ -8,6 +8,7 @@ parent's situation, a visit) is written as its JSON. Each column says how it is 
 from __future__ import annotations
 
 import json
+import typing
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -16,10 +17,12 @@ import attrs
 
 from caselog.domain.children import ChildRegistered
 from caselog.domain.file import ChildFile
+from caselog.errors import CaselogError
 from caselog.events.codec import converter
+from caselog.events.registry import default_registry
 from caselog.exports.sheet import Column, Sheet, plain
 from caselog.privacy import Privacy, privacy_of
-from caselog.projections.audit import AuditEntry
+from caselog.projections.audit import REASONS, AuditEntry
 from caselog.projections.benefits import Ledger, WaitingApplication
 from caselog.projections.caseloads import Caseload
 from caselog.projections.files import CHILD_FILES, VisitReport
@@ -38,20 +41,34 @@ __all__ = [
 ]
 
 
+def _levels(kind: Any, seen: set[type]) -> set[Privacy]:
+    """How the values of a type are protected: its own fields' declarations and those of the
+    records it holds (an entitlement holds its termination, whose note is sensitive)."""
+    if isinstance(kind, type) and attrs.has(kind):
+        if kind in seen:
+            return set()
+        seen.add(kind)
+        found = set(privacy_of(kind).values())
+        for hint in typing.get_type_hints(kind).values():
+            found |= _levels(hint, seen)
+        return found
+    return {level for argument in typing.get_args(kind) for level in _levels(argument, seen)}
+
+
+def _strongest(levels: set[Privacy]) -> Privacy | None:
+    if Privacy.IDENTIFYING in levels:
+        return Privacy.IDENTIFYING
+    return Privacy.SENSITIVE if levels else None
+
+
 def _file_privacy() -> dict[str, Privacy]:
     """How each field of the child file is protected: the identity fields as the registration
-    declares them, and a fact as its payload's most protected field."""
+    declares them, and any other as the most protected value it may hold."""
     found: dict[str, Privacy] = dict(privacy_of(ChildRegistered))
-    for field in attrs.fields(attrs.resolve_types(ChildFile)):
-        kinds = [t for t in getattr(field.type, "__args__", (field.type,))
-                 if isinstance(t, type) and attrs.has(t)]  # fmt: skip
-        levels = {level for kind in kinds for level in privacy_of(kind).values()}
-        if Privacy.IDENTIFYING in levels:
-            found[field.name] = Privacy.IDENTIFYING
-        elif levels:
-            found[field.name] = Privacy.SENSITIVE
-    for name in ("open_concerns", "scheduled_visits"):  # payloads with notes
-        found.setdefault(name, Privacy.SENSITIVE)
+    for name, hint in typing.get_type_hints(ChildFile).items():
+        level = _strongest(_levels(hint, set()))
+        if level is not None and name not in found:
+            found[name] = level
     return found
 
 
@@ -70,6 +87,19 @@ def describe(value: Any) -> Any:
 
 def _by_field(row: Mapping[str, Any]) -> Privacy | None:
     return FILE_PRIVACY.get(row["field"])
+
+
+def _reason_privacy(row: Mapping[str, Any]) -> Privacy | None:
+    """How an audit entry's reason is protected: as the event's own field it was read from (a
+    death's cause, a refusal's reason are sensitive); unknown types as sensitive."""
+    if row["reason"] is None:
+        return None
+    try:
+        cls = default_registry.of_name(row["type"]).cls
+    except CaselogError:
+        return Privacy.SENSITIVE
+    declared = privacy_of(cls)
+    return _strongest({declared[name] for name in REASONS if name in declared})
 
 
 def file_sheet(file: ChildFile) -> Sheet:
@@ -97,8 +127,8 @@ def audit_sheet(child_id: str, trail: Sequence[AuditEntry]) -> Sheet:
             else:
                 rows.append((*head, change.field, describe(change.before),
                              describe(change.after)))  # fmt: skip
-    columns = (*map(Column, _AUDIT), Column("field"), Column("before", _by_field),
-               Column("after", _by_field))  # fmt: skip
+    columns = tuple(Column(name, _reason_privacy if name == "reason" else None) for name in _AUDIT)
+    columns += (Column("field"), Column("before", _by_field), Column("after", _by_field))
     return Sheet(f"audit trail of {child_id}", columns, tuple(rows), "audit trail")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from caselog.errors import ValidationError
 from caselog.exports.disclosure import EVERYTHING, Disclosure
 from caselog.exports.sheet import Sheet
 
-__all__ = ["FILE_FORMATS", "OUTPUT_FORMATS", "render", "write"]
+__all__ = ["FILE_FORMATS", "OUTPUT_FORMATS", "render", "text_width", "worksheet_value", "write"]
 
 OUTPUT_FORMATS = ("table", "json", "csv")
 """What a read command prints: ``table`` for people, ``json`` and ``csv`` for scripts."""
@@ -26,6 +27,23 @@ FILE_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".json": "json", ".xlsx": "xls
 
 WIDEST = 60
 """Table cells longer than this are cut (the json and csv formats never cut)."""
+
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""Control characters a worksheet cannot hold (XML 1.0)."""
+
+
+def worksheet_value(value: Any) -> Any:
+    """A value as a worksheet cell can hold it: text without the control characters XLSX
+    forbids (each becomes U+FFFD, so that the change is visible), anything else as it is."""
+    if isinstance(value, str) and _ILLEGAL.search(value):
+        return _ILLEGAL.sub("\ufffd", value)
+    return value
+
+
+def text_width(text: str) -> int:
+    """Characters as a spreadsheet measures them: Chinese characters are twice as wide."""
+    return sum(2 if ord(char) >= 0x2E80 else 1 for char in text)
 
 
 def _cell(value: Any) -> str:
@@ -113,7 +131,7 @@ def _xlsx(sheets: Sequence[Sheet], path: Path) -> None:
         ws.freeze_panes = "A2"
         for n, column in enumerate(sheet.names):
             values = [column, *(row[n] for row in sheet.rows)]
-            width = max(len(str(v)) for v in values if v is not None)
+            width = max(text_width(str(v)) for v in values if v is not None)
             ws.column_dimensions[get_column_letter(n + 1)].width = min(max(width + 2, 8), 60)
         header = []
         for name in sheet.names:
@@ -122,7 +140,7 @@ def _xlsx(sheets: Sequence[Sheet], path: Path) -> None:
             header.append(cell)
         ws.append(header)
         for row in sheet.rows:
-            ws.append(list(row))
+            ws.append([worksheet_value(value) for value in row])
     book.save(path)
 
 

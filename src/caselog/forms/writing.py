@@ -17,6 +17,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from caselog.exports.writers import text_width, worksheet_value
+
 __all__ = ["cell_text", "write_csv", "write_xlsx"]
 
 _WIDEST = 40
@@ -49,12 +51,7 @@ def _xlsx_cell(value: object) -> object:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     text = cell_text(value)
-    return text or None
-
-
-def _width(text: str) -> int:
-    """Characters as a spreadsheet measures them: Chinese characters are twice as wide."""
-    return sum(2 if ord(char) >= 0x2E80 else 1 for char in text)
+    return worksheet_value(text) or None
 
 
 def write_xlsx(
@@ -77,6 +74,6 @@ def write_xlsx(
                 cell.number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A2"
     for index, name in enumerate(header, start=1):
-        longest = max([len(name), *(_width(cell_text(row.get(name))) for row in rows)])
+        longest = max([len(name), *(text_width(cell_text(row.get(name))) for row in rows)])
         sheet.column_dimensions[get_column_letter(index)].width = min(longest + 2, _WIDEST)
     book.save(path)

@@ -24,14 +24,15 @@ from caselog.events.envelope import Event
 if TYPE_CHECKING:
     from caselog.log import Caselog
 
-__all__ = ["AuditEntry", "Change", "audit_trail"]
+__all__ = ["REASONS", "AuditEntry", "Change", "audit_trail"]
 
 _FIELDS = tuple(
     name
     for name in attrs.fields_dict(ChildFile)
     if name not in ("basis", "version", "next_visit", "child_id")
 )
-_REASONS = ("reason", "note", "exception", "cause", "justification")
+REASONS = ("reason", "note", "exception", "cause", "justification")
+"""The payload fields an audit entry takes its reason from, the first that holds text."""
 
 
 @attrs.frozen
@@ -64,7 +65,7 @@ class AuditEntry:
 
 
 def _reason(data: Any) -> str | None:
-    for name in _REASONS:
+    for name in REASONS:
         value = getattr(data, name, None)
         if isinstance(value, str):
             return value

@@ -118,6 +118,7 @@ class Batch:
         self.events = events
         self.end = end
         self._streams = streams
+        self._own: dict[str, dict[str, Any]] = {}
 
     @functools.cached_property
     def directory(self) -> Directory:
@@ -135,8 +136,8 @@ class Batch:
         """A dictionary the projection ``name`` may keep things in from one batch to the next
         of the same run (what it worked out from the streams, or the rows it wrote). It may be
         emptied between any two batches: what is kept must be something it can work out again."""
-        if self._streams is None:
-            self._streams = Streams(self.log, types=None, is_complete=False, limit=CACHED_EVENTS)
+        if self._streams is None:  # a batch of its own: nothing carries over
+            return self._own.setdefault(name, {})
         return self._streams.kept(name)
 
     def rows(self, query: Query) -> list[tuple[Any, ...]]:

@@ -82,5 +82,5 @@ class DemoSummary:
             f"applications: {outcomes}",
             f"payments: {self.payments}",
             f"the report's village: {self.example_village} "
-            f"(try: caseload {self.example_village} as of {self.last_day})",
+            f"(try: caseload --area {self.example_village} --as-of {self.last_day})",
         ]

@@ -28,7 +28,9 @@ class _Translated:
 
 def _message(exc: psycopg.Error) -> str:
     text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0] if exc.sqlstate else text
+    if exc.sqlstate:
+        return text.splitlines()[0]  # the server's message; its details follow on other lines
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 translated = _Translated()
