@@ -415,3 +415,13 @@ def test_an_unexpected_error_is_one_line_too(
     code, output = _run(programme, "caseload", "--area", VILLAGE, "--as-of", "2025-03-01")
     assert code == 1
     assert output.splitlines() == ["caselog: unexpected KeyError: 'no\\\\nsuch thing'"]
+
+
+@pytest.mark.parametrize("given", ["typo.db", "sqlite:///typo.db"])
+def test_reading_a_store_that_does_not_exist_is_refused(tmp_path: Path, given: str) -> None:
+    """A mistyped --db is not read as a new, empty store (verify would call it sound)."""
+    url = given.replace("typo.db", str(tmp_path / "typo.db"))
+    code, output = _run(url, "verify")
+    assert code == 1
+    assert output.startswith("caselog: db: no store at ")
+    assert not (tmp_path / "typo.db").exists()

@@ -37,7 +37,23 @@ class _Context:
         self.debug = debug
 
     def open(self) -> Caselog:
+        """The log at ``--db``, which must exist: a mistyped path is refused rather than read
+        as a new, empty store (only ``demo`` creates one)."""
+        path = _sqlite_path(self.url)
+        if path is not None and path != ":memory:" and not Path(path).exists():
+            raise ValidationError("db", f"no store at {path!r} (caselog demo creates one)")
         return open_log(self.url)
+
+
+def _sqlite_path(url: str) -> str | None:
+    """The file a SQLite URL or bare path names; None for other stores."""
+    scheme, colon, rest = url.partition(":")
+    if colon and len(scheme) > 1 and scheme.lower() != "sqlite":
+        return None  # memory:, postgresql://, ... (one letter: a Windows drive)
+    if scheme.lower() == "sqlite" and colon:
+        rest = rest.partition("?")[0]
+        return rest[3:] if rest.startswith("///") else rest.removeprefix("//")
+    return url
 
 
 # -- options and values
