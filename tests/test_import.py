@@ -286,3 +286,15 @@ def test_a_row_cut_short_by_a_crash_is_completed_by_importing_again(
         assert ours.categories is not None
         assert theirs.categories is not None
         assert ours.categories.categories == theirs.categories.categories
+
+
+def test_a_refused_row_claims_nothing_for_later_rows(log: Caselog, tmp_path: Path) -> None:
+    """A row refused for its birth date does not hold its ID number or its household's means
+    against the rows after it."""
+    rows = [dict(row) for row in EXAMPLES["registration"]]
+    refused = {**rows[0], "child_id": "c-099", "income_source": "farming",
+               "birth_date": "2030-01-01"}  # after the census: refused  # fmt: skip
+    path = _write(tmp_path / "claims.csv", REGISTRATION.names, [refused, *rows])
+    report = import_file(log, path, actor="li")
+    assert [(e.row, e.column) for e in report.errors] == [(2, "birth_date")]
+    assert report.rows_recorded == len(rows)

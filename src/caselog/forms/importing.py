@@ -151,9 +151,11 @@ def _import_row(
     values, errors = _cells(form, headers, row)
     if errors:
         return errors
+    claims = dict(ctx.id_numbers), dict(ctx.household_means)
     try:
         plan = _PLANNERS[form.name](ctx, values, row.number)
     except RowProblem as problem:
+        ctx.id_numbers, ctx.household_means = claims  # a refused row claims nothing
         return [RowError(row.file, row.number, problem.column, problem.reason)]
     return _run(plan, row)
 
