@@ -173,12 +173,17 @@ class Projections:
         for row in change.upserts:
             shape.check_row(row)
         qualified = name(self._schema, change.table)
-        with conn.cursor() as cursor:
-            if change.deletes:
-                where = " AND ".join(f'"{key}" = %s' for key in shape.key)
-                cursor.executemany(sql(f"DELETE FROM {qualified} WHERE {where}"), change.deletes)
-            if change.upserts:
-                cursor.executemany(_upsert(qualified, shape), change.upserts)
+        try:
+            with conn.cursor() as cursor:
+                if change.deletes:
+                    where = " AND ".join(f'"{key}" = %s' for key in shape.key)
+                    cursor.executemany(sql(f"DELETE FROM {qualified} WHERE {where}"),
+                                       change.deletes)  # fmt: skip
+                if change.upserts:
+                    cursor.executemany(_upsert(qualified, shape), change.upserts)
+        except BaseException:
+            self._shapes.pop(change.table, None)  # the table may have changed under us
+            raise
 
     def drop(self, projection: str, *, tables: Sequence[Table]) -> None:
         """Drop the projection's tables and its position."""
