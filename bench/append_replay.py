@@ -55,12 +55,13 @@ import sqlite3
 import statistics
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import caselog_side
 import peer_eventsourcing as peer
 import raw_sqlite
 from caselog.sqlite import Durability
+from timing import Samples
 from workload import BATCH, EVENTS_PER_STREAM, Workload, add_typed, build_workload
 
 SCRIPT = os.path.abspath(__file__)  # re-run with --peer-child under python -O for the peer
@@ -90,22 +91,6 @@ Runs = dict[str, Callable[[], Rates]]
 
 
 # --- the comparison -------------------------------------------------------------------------
-
-
-@dataclass
-class Samples:
-    """Rates per repeat for one case, paired by repeat with the reference they are compared to."""
-
-    events: int
-    caselog: list[float] = field(default_factory=list)
-    other: list[float] = field(default_factory=list)
-
-    def add(self, caselog: float, other: float) -> None:
-        self.caselog.append(caselog)
-        self.other.append(other)
-
-    def ratio(self) -> float:
-        return statistics.median(c / o for c, o in zip(self.caselog, self.other, strict=True))
 
 
 def build_inputs(args: argparse.Namespace, single: int) -> Workload:

@@ -58,7 +58,6 @@ import platform
 import statistics
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from importlib import metadata
 
 import psycopg
@@ -68,6 +67,7 @@ import peer_eventsourcing as peer
 import peer_eventsourcing_postgres as es_pg
 import raw_postgres
 import writers_postgres
+from timing import Samples
 from workload import BATCH, EVENTS_PER_STREAM, Workload, add_typed, build_workload
 
 SCRIPT = os.path.abspath(__file__)  # re-run with --peer-child under python -O for the peer
@@ -95,22 +95,6 @@ Runs = dict[str, Callable[[], Rates]]
 
 
 # --- the comparison -------------------------------------------------------------------------
-
-
-@dataclass
-class Samples:
-    """Rates per repeat for one case, paired by repeat with the reference they are compared to."""
-
-    events: int
-    caselog: list[float] = field(default_factory=list)
-    other: list[float] = field(default_factory=list)
-
-    def add(self, caselog: float, other: float) -> None:
-        self.caselog.append(caselog)
-        self.other.append(other)
-
-    def ratio(self) -> float:
-        return statistics.median(c / o for c, o in zip(self.caselog, self.other, strict=True))
 
 
 def build_inputs(args: argparse.Namespace) -> Workload:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import gc
 import os
+import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -58,3 +60,19 @@ def count_pages(fetch: Callable[[int], Sequence[T]], after: Callable[[T], int], 
         count += len(page)
         start = after(page[-1])
     return count
+
+
+@dataclass
+class Samples:
+    """Rates per repeat for one case, paired by repeat with the reference they are compared to."""
+
+    events: int
+    caselog: list[float] = field(default_factory=list)
+    other: list[float] = field(default_factory=list)
+
+    def add(self, caselog: float, other: float) -> None:
+        self.caselog.append(caselog)
+        self.other.append(other)
+
+    def ratio(self) -> float:
+        return statistics.median(c / o for c, o in zip(self.caselog, self.other, strict=True))
