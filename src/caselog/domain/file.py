@@ -191,8 +191,8 @@ class ChildFile:
 
 
 def _replacer(cls: type[ChildFile]) -> Callable[..., ChildFile]:
-    """A faster ``attrs.evolve`` for the file, which the fold calls for nearly every event:
-    the class's fields are known once, so each call is one call of the class."""
+    """A faster ``attrs.evolve`` for the file: the class's fields are known once, so each call
+    is one call of the class."""
     names = [field.name for field in attrs.fields(cls)]
     arguments = ", ".join(f"changes.get({name!r}, file.{name})" for name in names)
     namespace: dict[str, Any] = {"cls": cls, "names": frozenset(names)}
@@ -209,109 +209,135 @@ def _replacer(cls: type[ChildFile]) -> Callable[..., ChildFile]:
 
 _evolve = _replacer(ChildFile)
 
+_FIELDS = tuple(field.name for field in attrs.fields(ChildFile))
 
-_Handler = Callable[[ChildFile, Any, Event[Any]], ChildFile]
+
+class _Draft:
+    """A file while it is folded: the fields of :class:`ChildFile`, changed in place, so that
+    an event costs the fields it changes rather than a new file. Only the fold sees drafts;
+    :meth:`Folding.file` hands out frozen files."""
+
+    __slots__ = _FIELDS
+
+
+def _converters() -> tuple[Callable[[ChildFile], Any], Callable[[Any], ChildFile]]:
+    """Generated copies between a file and a draft, field by field."""
+    namespace: dict[str, Any] = {"ChildFile": ChildFile, "Draft": _Draft}
+    copy = "".join(f"    draft.{name} = file.{name}\n" for name in _FIELDS)
+    arguments = ", ".join(f"{name}=draft.{name}" for name in _FIELDS)
+    source = (
+        "def to_draft(file):\n"
+        "    draft = Draft()\n"
+        f"{copy}"
+        "    return draft\n"
+        "def to_file(draft):\n"
+        f"    return ChildFile({arguments})\n"
+    )
+    exec(source, namespace)
+    return namespace["to_draft"], namespace["to_file"]
+
+
+_to_draft, _to_file = _converters()
+
+Draft = Any  # a _Draft: its fields are those of ChildFile
+_Handler = Callable[[Draft, Any, Event[Any]], None]
 
 
 def _fact(kind: str) -> _Handler:
-    def handle(file: ChildFile, data: Any, event: Event[Any]) -> ChildFile:
+    def handle(file: Draft, data: Any, event: Event[Any]) -> None:
         source = Source(kind, event.event_id, event.effective)
-        basis = (*[s for s in file.basis if s.kind != kind], source)
-        return _evolve(file, **{kind: data}, basis=basis)
+        file.basis = (*[s for s in file.basis if s.kind != kind], source)
+        setattr(file, kind, data)
 
     return handle
 
 
-def _parent(file: ChildFile, data: ch.ParentStatusRecorded, event: Event[Any]) -> ChildFile:
-    return _fact(data.parent.value)(file, data, event)
+_PARENTS = {kind: _fact(kind) for kind in ("father", "mother")}
+
+
+def _parent(file: Draft, data: ch.ParentStatusRecorded, event: Event[Any]) -> None:
+    _PARENTS[data.parent.value](file, data, event)
 
 
 def _status(status: FileStatus) -> _Handler:
-    def handle(file: ChildFile, data: Any, event: Event[Any]) -> ChildFile:
+    def handle(file: Draft, data: Any, event: Event[Any]) -> None:
         if file.status is FileStatus.DECEASED:
-            return file  # death is final; only voiding the death undoes it
-        return _evolve(file, status=status, status_since=event.effective)
+            return  # death is final; only voiding the death undoes it
+        file.status = status
+        file.status_since = event.effective
 
     return handle
 
 
-def _scheduled(file: ChildFile, data: vs.VisitScheduled, event: Event[Any]) -> ChildFile:
-    return _evolve(file, scheduled_visits=(*file.scheduled_visits, data))
+def _scheduled(file: Draft, data: vs.VisitScheduled, event: Event[Any]) -> None:
+    file.scheduled_visits = (*file.scheduled_visits, data)
 
 
-def _unschedule(file: ChildFile, visit_id: str) -> tuple[vs.VisitScheduled, ...]:
+def _unschedule(file: Draft, visit_id: str) -> tuple[vs.VisitScheduled, ...]:
     return tuple(v for v in file.scheduled_visits if v.visit_id != visit_id)
 
 
-def _visited(file: ChildFile, data: vs.VisitCompleted, event: Event[Any]) -> ChildFile:
-    concerns = tuple(c for c in file.open_concerns if c.concern_id not in data.concern_ids)
-    return _evolve(
-        file,
-        last_visit=event.effective,
-        scheduled_visits=_unschedule(file, data.visit_id),
-        open_concerns=concerns,
-        followed_up=(*file.followed_up, *sorted(data.concern_ids)),
-    )
+def _visited(file: Draft, data: vs.VisitCompleted, event: Event[Any]) -> None:
+    file.last_visit = event.effective
+    if file.scheduled_visits:
+        file.scheduled_visits = _unschedule(file, data.visit_id)
+    if data.concern_ids:
+        ids = data.concern_ids
+        file.open_concerns = tuple(c for c in file.open_concerns if c.concern_id not in ids)
+        file.followed_up = (*file.followed_up, *sorted(ids))
 
 
-def _cancelled(file: ChildFile, data: vs.VisitCancelled, event: Event[Any]) -> ChildFile:
-    return _evolve(file, scheduled_visits=_unschedule(file, data.visit_id))
+def _cancelled(file: Draft, data: vs.VisitCancelled, event: Event[Any]) -> None:
+    file.scheduled_visits = _unschedule(file, data.visit_id)
 
 
-def _concern(file: ChildFile, data: vs.ConcernReported, event: Event[Any]) -> ChildFile:
+def _concern(file: Draft, data: vs.ConcernReported, event: Event[Any]) -> None:
     source = Source(f"concern:{data.concern_id}", event.event_id, event.effective)
-    return _evolve(file, open_concerns=(*file.open_concerns, data), basis=(*file.basis, source))
+    file.open_concerns = (*file.open_concerns, data)
+    file.basis = (*file.basis, source)
 
 
-def _followed_up(file: ChildFile, data: vs.ConcernFollowedUp, event: Event[Any]) -> ChildFile:
-    file = _evolve(file, followed_up=(*file.followed_up, data.concern_id))
-    if not data.is_resolved:
-        return file
-    concerns = tuple(c for c in file.open_concerns if c.concern_id != data.concern_id)
-    return _evolve(file, open_concerns=concerns)
+def _followed_up(file: Draft, data: vs.ConcernFollowedUp, event: Event[Any]) -> None:
+    file.followed_up = (*file.followed_up, data.concern_id)
+    if data.is_resolved:
+        concern = data.concern_id
+        file.open_concerns = tuple(c for c in file.open_concerns if c.concern_id != concern)
 
 
-def _moved_in(file: ChildFile, data: lc.ChildMovedIn, event: Event[Any]) -> ChildFile:
+def _moved_in(file: Draft, data: lc.ChildMovedIn, event: Event[Any]) -> None:
     if file.status is FileStatus.DECEASED:
-        return file
+        return
     household = data.household_id or file.household_id
-    moved = _evolve(
-        file,
-        village=data.village,
-        household_id=household,
-        status=FileStatus.ACTIVE,
-        status_since=event.effective,
-    )
-    if household == file.household_id:
-        return moved
-    basis = tuple(s for s in file.basis if s.kind != "household_economic_status")
-    return _evolve(moved, household_economic_status=None, basis=basis)
+    if household != file.household_id:
+        file.household_economic_status = None
+        file.basis = tuple(s for s in file.basis if s.kind != "household_economic_status")
+    file.village = data.village
+    file.household_id = household
+    file.status = FileStatus.ACTIVE
+    file.status_since = event.effective
 
 
-def _merged(file: ChildFile, data: lc.ChildRecordsMerged, event: Event[Any]) -> ChildFile:
-    return _evolve(file, duplicates=(*file.duplicates, data.duplicate_id))
+def _merged(file: Draft, data: lc.ChildRecordsMerged, event: Event[Any]) -> None:
+    file.duplicates = (*file.duplicates, data.duplicate_id)
 
 
-def _economy(
-    file: ChildFile, data: HouseholdEconomicStatusRecorded, event: Event[Any]
-) -> ChildFile:
-    if data.household_id != file.household_id:
-        return file
-    return _fact("household_economic_status")(file, data, event)
+_MEANS = _fact("household_economic_status")
 
 
-def _registered(file: ChildFile, data: ch.ChildRegistered, event: Event[Any]) -> ChildFile:
+def _economy(file: Draft, data: HouseholdEconomicStatusRecorded, event: Event[Any]) -> None:
+    if data.household_id == file.household_id:
+        _MEANS(file, data, event)
+
+
+def _registered(file: Draft, data: ch.ChildRegistered, event: Event[Any]) -> None:
     """A second registration on the same stream (a correction's replacement) restates identity."""
-    return _evolve(
-        file,
-        name=data.name,
-        sex=data.sex,
-        birth_date=data.birth_date,
-        id_number=data.id_number,
-        hukou_place=data.hukou_place,
-        ethnicity=data.ethnicity,
-        how_found=data.how_found,
-    )
+    file.name = data.name
+    file.sex = data.sex
+    file.birth_date = data.birth_date
+    file.id_number = data.id_number
+    file.hukou_place = data.hukou_place
+    file.ethnicity = data.ethnicity
+    file.how_found = data.how_found
 
 
 _HANDLERS: dict[type, _Handler] = {
@@ -339,20 +365,22 @@ _HANDLERS: dict[type, _Handler] = {
 }
 
 
-def _opened(data: ch.ChildRegistered, event: Event[Any]) -> ChildFile:
-    return ChildFile(
-        child_id=data.child_id,
-        name=data.name,
-        sex=data.sex,
-        birth_date=data.birth_date,
-        village=data.village,
-        household_id=data.household_id,
-        registered_on=event.effective,
-        id_number=data.id_number,
-        hukou_place=data.hukou_place,
-        ethnicity=data.ethnicity,
-        how_found=data.how_found,
-        status_since=event.effective,
+def _opened(data: ch.ChildRegistered, event: Event[Any]) -> Draft:
+    return _to_draft(
+        ChildFile(
+            child_id=data.child_id,
+            name=data.name,
+            sex=data.sex,
+            birth_date=data.birth_date,
+            village=data.village,
+            household_id=data.household_id,
+            registered_on=event.effective,
+            id_number=data.id_number,
+            hukou_place=data.hukou_place,
+            ethnicity=data.ethnicity,
+            how_found=data.how_found,
+            status_since=event.effective,
+        )
     )
 
 
@@ -364,10 +392,11 @@ class Folding:
     after those already added (a projection catching up) adds only those.
     """
 
-    __slots__ = ("_benefits", "_file", "_means", "_version")
+    __slots__ = ("_benefits", "_draft", "_file", "_means", "_version")
 
     def __init__(self) -> None:
-        self._file: ChildFile | None = None
+        self._draft: Draft | None = None
+        self._file: ChildFile | None = None  # the draft as a file, until the next event
         self._means: dict[str, tuple[HouseholdEconomicStatusRecorded, Event[Any]]] = {}
         self._benefits: list[Event[Any]] = []
         self._version = 0
@@ -375,36 +404,43 @@ class Folding:
     def add(self, event: Event[Any]) -> None:
         """Fold in one more event."""
         data = event.data
-        if type(data) in BENEFIT_EVENTS:
+        kind = type(data)
+        if kind in BENEFIT_EVENTS:
             self._benefits.append(event)
+            self._file = None
             return
-        if isinstance(data, HouseholdEconomicStatusRecorded):
+        if kind is HouseholdEconomicStatusRecorded:
             self._means[data.household_id] = (data, event)  # whoever lives there
-        file = self._file
-        if file is None:
-            if isinstance(data, ch.ChildRegistered):
-                file = self._file = _with_means(_opened(data, event), self._means)
+        draft = self._draft
+        if draft is None:
+            if kind is ch.ChildRegistered:
+                draft = self._draft = _opened(data, event)
+                _with_means(draft, self._means)
         else:
-            handler = _HANDLERS.get(type(data))
+            handler = _HANDLERS.get(kind)
             if handler is not None:
-                file = handler(file, data, event)
-            if isinstance(data, lc.ChildMovedIn):
-                file = _with_means(file, self._means)
-            self._file = file
-        if file is not None and event.version > self._version and event.stream[:6] == "child:":
-            self._version = event.version
+                handler(draft, data, event)
+            if kind is lc.ChildMovedIn:
+                _with_means(draft, self._means)
+        if draft is not None:
+            self._file = None
+            if event.version > self._version and event.stream[:6] == "child:":
+                self._version = event.version
 
     def file(self) -> ChildFile | None:
         """The file folded so far; None until the child is registered."""
-        file = self._file
-        if file is None:
+        if self._file is not None:
+            return self._file
+        draft = self._draft
+        if draft is None:
             return None
-        if file.version != self._version:
-            file = _evolve(file, version=self._version)
-        if not self._benefits:
-            return file
-        folded = fold_benefits(self._benefits)
-        return _evolve(file, applications=folded.applications, entitlements=folded.entitlements)
+        draft.version = self._version
+        if self._benefits:
+            folded = fold_benefits(self._benefits)
+            draft.applications = folded.applications
+            draft.entitlements = folded.entitlements
+        file = self._file = _to_file(draft)
+        return file
 
 
 def fold(events: Iterable[Event[Any]]) -> ChildFile | None:
@@ -416,12 +452,11 @@ def fold(events: Iterable[Event[Any]]) -> ChildFile | None:
 
 
 def _with_means(
-    file: ChildFile, means: dict[str, tuple[HouseholdEconomicStatusRecorded, Event[Any]]]
-) -> ChildFile:
+    file: Draft, means: dict[str, tuple[HouseholdEconomicStatusRecorded, Event[Any]]]
+) -> None:
     """Give a file the latest means of the household it lives in, recorded before it came."""
-    if file.household_economic_status is not None or file.household_id not in means:
-        return file
-    return _economy(file, *means[file.household_id])
+    if file.household_economic_status is None and file.household_id in means:
+        _economy(file, *means[file.household_id])
 
 
 def on_the_calendar(file: ChildFile, day: date) -> ChildFile:

@@ -101,15 +101,18 @@ class CaseloadProjection(Projection):
     def apply(self, batch: Batch) -> list[TableChanges]:
         changes = _Changes()
         kept = batch.kept(self.name)  # each child's open rows, as this run wrote them
-        children = dict.fromkeys(
-            e.stream.removeprefix("child:") for e in batch.events if e.stream.startswith("child:")
-        )
-        for child_id in children:
-            stream = f"child:{child_id}"
-            events = batch.read_stream(stream)
-            times = sorted({e.recorded for e in batch.events if e.stream == stream})
-            child = _Child(batch, child_id, changes, kept.get(child_id))
-            child.know(events, times)
+        moments: dict[str, set[datetime]] = {}  # each child stream's recorded moments
+        for event in batch.events:
+            if event.stream.startswith("child:"):
+                moments.setdefault(event.stream, set()).add(event.recorded)
+        is_whole = batch.is_kept_whole(self.name)  # a child not kept has no rows yet
+        for stream, times in moments.items():
+            child_id = stream.removeprefix("child:")
+            open_rows = kept.get(child_id)
+            if open_rows is None and is_whole:
+                open_rows = {CHILD_PERIODS.name: [], CATEGORY_PERIODS.name: []}
+            child = _Child(batch, child_id, changes, open_rows)
+            child.know(batch.read_stream(stream), sorted(times))
             kept[child_id] = child.open
         return changes.tables()
 

@@ -51,10 +51,18 @@ class Streams:
     Projections may also keep what they worked out from the streams (a child's fold so far) in
     :meth:`kept`, for the rest of the run; it is emptied with the streams, each entry counting
     as :data:`KEPT_WEIGHT` events, and a projection's own part when another process moved it.
+    What a projection keeps is *whole* (:meth:`is_whole`) while it holds everything the
+    projection wrote: from empty tables, never emptied since.
     """
 
     def __init__(
-        self, log: Caselog, *, types: frozenset[str] | None, is_complete: bool, limit: int
+        self,
+        log: Caselog,
+        *,
+        types: frozenset[str] | None,
+        is_complete: bool,
+        limit: int,
+        empty: frozenset[str] = frozenset(),
     ) -> None:
         self.log = log
         self.types = types
@@ -62,6 +70,7 @@ class Streams:
         self.limit = limit
         self._streams: dict[str, list[Event[Any]]] = {}
         self._kept: dict[str, dict[str, Any]] = {}
+        self._whole = set(empty)
         self._size = 0
 
     def add(self, events: list[Event[Any]]) -> None:
@@ -70,6 +79,7 @@ class Streams:
         if self._size + kept + len(events) > self.limit:
             self._streams.clear()
             self._kept.clear()
+            self._whole.clear()
             self._size = 0
             self.is_complete = False
         for event in events:
@@ -102,9 +112,14 @@ class Streams:
         """What the projection ``name`` keeps between batches of this run."""
         return self._kept.setdefault(name, {})
 
+    def is_whole(self, name: str) -> bool:
+        """True while what ``name`` keeps covers every row it has written (see the class)."""
+        return name in self._whole
+
     def forget(self, name: str) -> None:
         """Drop what the projection ``name`` kept."""
         self._kept.pop(name, None)
+        self._whole.discard(name)
 
 
 class Batch:
@@ -139,6 +154,12 @@ class Batch:
         if self._streams is None:  # a batch of its own: nothing carries over
             return self._own.setdefault(name, {})
         return self._streams.kept(name)
+
+    def is_kept_whole(self, name: str) -> bool:
+        """True when what :meth:`kept` holds for ``name`` covers every row the projection has
+        written (its tables were empty when this run began, and nothing kept was emptied since):
+        what is not kept then has no rows, and need not be looked up."""
+        return self._streams is not None and self._streams.is_whole(name)
 
     def rows(self, query: Query) -> list[tuple[Any, ...]]:
         """Rows as committed before this batch."""
@@ -232,7 +253,8 @@ def catch_up_all(
     types: frozenset[str] | None = frozenset()
     for projection in projections:
         types = None if types is None or projection.types is None else types | projection.types
-    streams = Streams(log, types=types, is_complete=start == 0, limit=CACHED_EVENTS)
+    empty = frozenset(name for name, position in positions.items() if position == 0)
+    streams = Streams(log, types=types, is_complete=start == 0, limit=CACHED_EVENTS, empty=empty)
     is_collecting = gc.isenabled()
     gc.disable()  # a batch makes many short-lived objects and no cycles
     try:
