@@ -8,6 +8,7 @@ concerns lies within the worker's area.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -89,12 +90,15 @@ class Directory:
     areas: dict[str, Area] = attrs.Factory(dict)
     workers: dict[str, Worker] = attrs.Factory(dict)
     position: int = 0
+    _above: dict[str, Mapping[str, str]] = attrs.field(factory=dict, init=False, eq=False,
+                                                       repr=False)  # fmt: skip
 
     def apply(self, event: Event[Any]) -> None:
         """Take one directory event into account."""
         data = event.data
         if isinstance(data, AreaRegistered):
             self.areas[data.code] = Area(data.code, data.name, data.level, data.parent)
+            self._above.clear()
         elif isinstance(data, WorkerRegistered):
             self.workers[data.worker_id] = Worker(data.worker_id, data.role, data.area)
         elif isinstance(data, WorkerAssigned):
@@ -116,6 +120,19 @@ class Directory:
             yield current
             area = self.areas.get(current)
             current = area.parent if area else None
+
+    def levels(self, code: str) -> Mapping[str, str]:
+        """The area ``code`` and those above it, by level name (``village``, ``township``, ...);
+        worked out once per area (projections ask for every row they write)."""
+        found = self._above.get(code)
+        if found is None:
+            above: dict[str, str] = {}
+            for place in self.lineage(code):
+                area = self.areas.get(place)
+                if area is not None:
+                    above[area.level.value] = place
+            found = self._above[code] = MappingProxyType(above)
+        return found
 
     def is_within(self, code: str, ancestor: str) -> bool:
         """Say whether area ``code`` lies in ``ancestor`` (an area lies in itself)."""

@@ -42,11 +42,19 @@ __all__ = [
 ADULT_AGE = 18
 
 
+_MIDNIGHTS: dict[date, datetime] = {}  # moments of days already asked for: folds sort by them
+
+
 def moment(value: date | datetime) -> datetime:
     """Return an effective time as an instant: a date counts from the start of its day (UTC)."""
     if isinstance(value, datetime):
         return value
-    return datetime.combine(value, time.min, tzinfo=UTC)
+    found = _MIDNIGHTS.get(value)
+    if found is None:
+        if len(_MIDNIGHTS) >= 100_000:
+            _MIDNIGHTS.clear()
+        found = _MIDNIGHTS[value] = datetime.combine(value, time.min, tzinfo=UTC)
+    return found
 
 
 def day_of(value: date | datetime) -> date:
@@ -82,6 +90,10 @@ def voided_ids(known: Iterable[Event[Any]]) -> set[str]:
     return undone
 
 
+def _in_order(event: Event[Any]) -> tuple[datetime, int]:
+    return moment(event.effective), event.position
+
+
 def select(
     events: Iterable[Event[Any]],
     *,
@@ -90,6 +102,10 @@ def select(
 ) -> list[Event[Any]]:
     """Return the events that hold for the question, in the order they are folded."""
     known = [e for e in events if known_at is None or e.recorded <= known_at]
+    limit = None if as_of is None else _as_of_limit(as_of)
+    if not any(isinstance(e.data, EventVoided | EventCorrected) for e in known):
+        chosen = known if limit is None else [e for e in known if moment(e.effective) < limit]
+        return sorted(chosen, key=_in_order)  # nothing undone, nothing replaced
     undone = voided_ids(known)
     positions = {e.event_id: e.position for e in known}
     replaced: dict[str, int] = {}  # a replacement sorts where the event it replaces first stood
@@ -97,7 +113,6 @@ def select(
         data = event.data
         if isinstance(data, EventCorrected) and event.event_id not in undone:
             replaced[data.replacement] = replaced.get(data.target, positions.get(data.target, 0))
-    limit = None if as_of is None else _as_of_limit(as_of)
     chosen = [
         e
         for e in known

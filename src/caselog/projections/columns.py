@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from caselog.tables import Column
+
+if TYPE_CHECKING:
+    from caselog.domain.directory import Directory
 
 __all__ = ["areas_above", "integer", "text"]
 
@@ -19,11 +23,6 @@ def integer(name: str, description: str, *, nullable: bool = True) -> Column:
     return Column(name, "integer", is_nullable=nullable, description=description)
 
 
-def areas_above(directory: Any, code: str) -> dict[str, str]:
+def areas_above(directory: Directory, code: str) -> Mapping[str, str]:
     """The area ``code`` and those above it, by level name (``village``, ``township``, ...)."""
-    found: dict[str, str] = {}
-    for place in directory.lineage(code):
-        area = directory.areas.get(place)
-        if area is not None:
-            found[area.level.value] = place
-    return found
+    return directory.levels(code)

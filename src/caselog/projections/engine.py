@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import gc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from caselog.errors import ConcurrencyError, StoreError
@@ -258,36 +258,47 @@ def catch_up_all(
     is_collecting = gc.isenabled()
     gc.disable()  # a batch makes many short-lived objects and no cycles
     try:
-        position = start
-        while page := _page(log, position, page_size):
+        for page in _pages(log, start, page_size):
             end = page[-1].position
             wanted = page if types is None else [r for r in page if r.type in types]
             decoded = [log._mapper.event(record) for record in wanted]
             streams.add(decoded)
             for projection in projections:
                 _apply(log, projection, positions, decoded, end, streams)
-            position = end
             if progress is not None:
-                progress(position)
+                progress(end)
     finally:
         if is_collecting:
             gc.enable()
     return positions
 
 
-def _page(log: Caselog, after: int, size: int) -> list[StoredEvent]:
-    """The next page of the log, extended so that it ends with a recorded moment: the events of
-    one append (which share their ``recorded`` time) are never split between two batches, so a
-    projection sees each moment of knowledge whole, whatever the page size."""
-    page = log.store.read_log(after=after, limit=size)
-    while len(page) >= size:
-        last = page[-1]
-        more = log.store.read_log(after=last.position, limit=size)
-        same = [record for record in more if record.recorded == last.recorded]
-        page += same
-        if len(same) < len(more) or not more:
-            break
-    return page
+def _pages(log: Caselog, after: int, size: int) -> Iterator[list[StoredEvent]]:
+    """The pages of the log after ``after``, each extended so that it ends with a recorded
+    moment: the events of one append (which share their ``recorded`` time) are never split
+    between two batches, so a projection sees each moment of knowledge whole, whatever the page
+    size. What is read past a page's end starts the next page: nothing is read twice."""
+    ahead: list[StoredEvent] = []  # read, but past the end of the last page
+    while True:
+        page = ahead
+        if len(page) < size:
+            read_to = page[-1].position if page else after
+            page = page + log.store.read_log(after=read_to, limit=size - len(page))
+        ahead = []
+        while len(page) >= size:  # more of the last moment may follow
+            last = page[-1]
+            more = log.store.read_log(after=last.position, limit=size)
+            cut = 0
+            while cut < len(more) and more[cut].recorded == last.recorded:
+                cut += 1
+            page += more[:cut]
+            if cut < len(more) or not more:
+                ahead = more[cut:]
+                break
+        if not page:
+            return
+        yield page
+        after = page[-1].position
 
 
 def _apply(

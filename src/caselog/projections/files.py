@@ -167,6 +167,9 @@ class ChildFilesProjection(Projection):
         return [TableChanges(CHILD_FILES.name, tuple(rows))] if rows else []
 
 
+_HOMES = (ChildRegistered, ChildMovedIn)
+
+
 class _Fold:
     """A child's file folded so far in one catch-up, and how far into each stream it has read.
 
@@ -175,47 +178,48 @@ class _Fold:
     child's events again from the start, so the file always equals ``fold(select(events))``.
     """
 
-    __slots__ = ("child_id", "fixed", "folding", "households", "last", "seen")
+    __slots__ = ("fixed", "folding", "last", "seen", "streams")
 
     def __init__(self, child_id: str) -> None:
-        self.child_id = child_id
+        self.streams = [f"child:{child_id}"]  # the child's, then its households' (sorted)
         self.folding = Folding()
         self.seen: dict[str, int] = {}  # events read of each stream
-        self.households: set[str] = set()
         self.fixed: set[str] = set()  # events that fixes target or bring in
         self.last: tuple[datetime, int] | None = None  # the sort key of the last event folded
 
     def update(self, batch: Batch) -> ChildFile | None:
         """Fold in the events the batch brings, and return the file."""
-        child = f"child:{self.child_id}"
-        new = batch.read_stream(child)[self.seen.get(child, 0) :]
-        households = set(self.households)
-        for event in new:
-            if isinstance(event.data, ChildRegistered | ChildMovedIn) and event.data.household_id:
-                households.add(event.data.household_id)
-        streams = [child, *(f"household:{h}" for h in sorted(households))]
+        seen = self.seen
+        streams = self.streams
+        read = [batch.read_stream(stream) for stream in streams]
+        homes = {
+            data.household_id
+            for data in (e.data for e in read[0][seen.get(streams[0], 0) :])
+            if isinstance(data, _HOMES) and data.household_id
+        }
+        moved = {f"household:{home}" for home in homes} - set(streams[1:])
+        if moved:
+            streams = self.streams = [streams[0], *sorted({*streams[1:], *moved})]
+            read = [batch.read_stream(stream) for stream in streams]
         fresh: list[Event[Any]] = []
-        for stream in streams:
-            fresh += batch.read_stream(stream)[self.seen.get(stream, 0) :]
-        last = self.last
+        for stream, events in zip(streams, read, strict=True):
+            done = seen.get(stream, 0)
+            if len(events) > done:
+                fresh += events[done:]
+                seen[stream] = len(events)
+        if moved or any(isinstance(e.data, FIXES) or e.event_id in self.fixed for e in fresh):
+            self._refold([e for events in read for e in events])
+            return self.folding.file()
         keyed = sorted(((moment(e.effective), e.position), e) for e in fresh)
-        if (
-            households != self.households
-            or any(isinstance(e.data, FIXES) or e.event_id in self.fixed for e in fresh)
-            or (last is not None and keyed and keyed[0][0] < last)
-        ):
-            self._refold(batch, streams)
-        else:
-            for key, event in keyed:
-                self.folding.add(event)
-                self.last = key
-        self.households = households
-        for stream in streams:
-            self.seen[stream] = len(batch.read_stream(stream))
+        if keyed and self.last is not None and keyed[0][0] < self.last:
+            self._refold([e for events in read for e in events])  # something back-dated
+            return self.folding.file()
+        for key, event in keyed:
+            self.folding.add(event)
+            self.last = key
         return self.folding.file()
 
-    def _refold(self, batch: Batch, streams: list[str]) -> None:
-        events = [e for stream in streams for e in batch.read_stream(stream)]
+    def _refold(self, events: list[Event[Any]]) -> None:
         self.fixed = set()
         for event in events:
             if isinstance(event.data, EventCorrected):
@@ -223,7 +227,6 @@ class _Fold:
             elif isinstance(event.data, EventVoided):
                 self.fixed.add(event.data.target)
         self.folding = Folding()
-        self.last = None
         for event in select(events):
             self.folding.add(event)
         self.last = max(((moment(e.effective), e.position) for e in events), default=None)
