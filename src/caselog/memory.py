@@ -13,7 +13,7 @@ from typing import Any
 from caselog.batch import LogHead, Sealing, append_batch
 from caselog.errors import ConcurrencyError, StoreError, ValidationError
 from caselog.store import StoredEvent, StreamAppend, check_page, check_version_range
-from caselog.tables import ProjectionState, Query, Table, TableChanges, matches
+from caselog.tables import ProjectionState, ProjectionWrite, Query, Table, TableChanges, matches
 from caselog.times import Clock, format_recorded, system_clock
 
 __all__ = ["MemoryStore", "check_row", "select_rows"]
@@ -112,24 +112,42 @@ class MemoryStore:
     def write_projection(
         self, name: str, *, expected: int, position: int, changes: Sequence[TableChanges]
     ) -> None:
+        self._write([ProjectionWrite(name, expected, position, tuple(changes))], strict=True)
+
+    def write_projections(self, writes: Sequence[ProjectionWrite]) -> frozenset[str]:
+        return self._write(writes, strict=False)
+
+    def _write(self, writes: Sequence[ProjectionWrite], *, strict: bool) -> frozenset[str]:
         with self._lock:
-            state = self._projections.get(name)
-            if state is None:
-                raise StoreError(f"projection {name} has no tables: create it first")
-            if state.position != expected:
-                raise ConcurrencyError(f"projection:{name}", expected, state.position)
-            staged = {
-                change.table: dict(self._table_rows(name, change.table)) for change in changes
-            }
-            for change in changes:
-                table, rows = self._schemas[change.table][1], staged[change.table]
-                for key in change.deletes:
-                    rows.pop(tuple(key), None)
-                for row in change.upserts:
-                    check_row(table, row)
-                    rows[table.key_of(row)] = tuple(row)
+            skipped: set[str] = set()
+            staged: dict[str, dict[tuple[Any, ...], tuple[Any, ...]]] = {}
+            states: dict[str, ProjectionState] = {}
+            for write in writes:
+                name = write.name
+                state = self._projections.get(name)
+                if state is None:
+                    raise StoreError(f"projection {name} has no tables: create it first")
+                if state.position != write.expected:
+                    if strict:
+                        raise ConcurrencyError(f"projection:{name}", write.expected, state.position)
+                    skipped.add(name)
+                    continue
+                for change in write.changes:
+                    rows = staged.get(change.table)
+                    if rows is None:
+                        rows = staged[change.table] = dict(self._table_rows(name, change.table))
+                    else:
+                        self._table_rows(name, change.table)  # still this projection's?
+                    table = self._schemas[change.table][1]
+                    for key in change.deletes:
+                        rows.pop(tuple(key), None)
+                    for row in change.upserts:
+                        check_row(table, row)
+                        rows[table.key_of(row)] = tuple(row)
+                states[name] = ProjectionState(name, state.version, write.position)
             self._rows.update(staged)
-            self._projections[name] = ProjectionState(name, state.version, position)
+            self._projections.update(states)
+            return frozenset(skipped)
 
     def _table_rows(self, name: str, table: str) -> dict[tuple[Any, ...], tuple[Any, ...]]:
         owner = self._schemas.get(table)

@@ -20,7 +20,14 @@ import sqlite_utils
 from caselog.batch import LogHead, Sealing, append_batch
 from caselog.errors import ConcurrencyError, StoreError, StoreFormatError, ValidationError
 from caselog.store import StoredEvent, StreamAppend, check_page, check_version_range
-from caselog.tables import Condition, ProjectionState, Query, Table, TableChanges
+from caselog.tables import (
+    Condition,
+    ProjectionState,
+    ProjectionWrite,
+    Query,
+    Table,
+    TableChanges,
+)
 from caselog.times import Clock, format_recorded, system_clock
 
 __all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "Durability", "SQLiteStore"]
@@ -334,23 +341,38 @@ class SQLiteStore:
     def write_projection(
         self, name: str, *, expected: int, position: int, changes: Sequence[TableChanges]
     ) -> None:
+        self._write([ProjectionWrite(name, expected, position, tuple(changes))], strict=True)
+
+    def write_projections(self, writes: Sequence[ProjectionWrite]) -> frozenset[str]:
+        return self._write(writes, strict=False)
+
+    def _write(self, writes: Sequence[ProjectionWrite], *, strict: bool) -> frozenset[str]:
+        skipped: set[str] = set()
         with self._lock, _translated, self._transaction():
             conn = self._conn
-            row = conn.execute(
-                f"SELECT position, tables FROM {PROJECTIONS} WHERE name = ?", (name,)
-            ).fetchone()
-            if row is None:
-                raise StoreError(f"projection {name} has no tables: create it first")
-            if row[0] != expected:
-                raise ConcurrencyError(f"projection:{name}", expected, row[0])
-            owned = set(row[1].split(","))
-            for change in changes:
-                if change.table not in owned:
-                    raise ValidationError(
-                        "table", f"{change.table!r} is not a table of projection {name}"
-                    )
-                _apply(conn, change)
-            conn.execute(f"UPDATE {PROJECTIONS} SET position = ? WHERE name = ?", (position, name))
+            for write in writes:
+                name = write.name
+                row = conn.execute(
+                    f"SELECT position, tables FROM {PROJECTIONS} WHERE name = ?", (name,)
+                ).fetchone()
+                if row is None:
+                    raise StoreError(f"projection {name} has no tables: create it first")
+                if row[0] != write.expected:
+                    if strict:
+                        raise ConcurrencyError(f"projection:{name}", write.expected, row[0])
+                    skipped.add(name)
+                    continue
+                owned = set(row[1].split(","))
+                for change in write.changes:
+                    if change.table not in owned:
+                        raise ValidationError(
+                            "table", f"{change.table!r} is not a table of projection {name}"
+                        )
+                    _apply(conn, change)
+                conn.execute(
+                    f"UPDATE {PROJECTIONS} SET position = ? WHERE name = ?", (write.position, name)
+                )
+        return frozenset(skipped)
 
     def drop_projection(self, name: str, *, tables: Sequence[Table]) -> None:
         self._columns.clear()

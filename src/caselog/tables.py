@@ -10,7 +10,7 @@ keeps each table as a plain table that other tools can read.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import attrs
@@ -23,6 +23,7 @@ __all__ = [
     "Condition",
     "ProjectionState",
     "ProjectionStore",
+    "ProjectionWrite",
     "Query",
     "Table",
     "TableChanges",
@@ -103,6 +104,21 @@ class TableChanges:
     deletes: tuple[tuple[Any, ...], ...] = ()
 
 
+def _changes(changes: Iterable[TableChanges]) -> tuple[TableChanges, ...]:
+    return tuple(changes)
+
+
+@attrs.frozen
+class ProjectionWrite:
+    """One projection's part of a batch: its changes, and its position moved from ``expected``
+    to ``position`` (see :meth:`ProjectionStore.write_projections`)."""
+
+    name: str
+    expected: int
+    position: int
+    changes: tuple[TableChanges, ...] = attrs.field(default=(), converter=_changes)
+
+
 @attrs.frozen
 class Condition:
     """``column op value`` (see :data:`OPERATORS`)."""
@@ -178,6 +194,13 @@ class ProjectionStore(Protocol):
     ) -> None:
         """Apply ``changes`` and move the position from ``expected`` to ``position``, in one
         transaction; raise ConcurrencyError, writing nothing, if the position is elsewhere."""
+        ...
+
+    def write_projections(self, writes: Sequence[ProjectionWrite]) -> frozenset[str]:
+        """Apply several projections' writes, each as :meth:`write_projection` would, all in
+        one transaction (a catch-up of several projections commits once per batch). A write
+        whose projection is not at its ``expected`` position is skipped, nothing of it
+        written, and its name returned; any other error writes nothing at all."""
         ...
 
     def drop_projection(self, name: str, *, tables: Sequence[Table]) -> None:

@@ -15,10 +15,10 @@ import gc
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from caselog.errors import ConcurrencyError, StoreError
+from caselog.errors import StoreError
 from caselog.events.envelope import Event
 from caselog.store import StoredEvent
-from caselog.tables import ProjectionStore, Query, Table, TableChanges
+from caselog.tables import ProjectionStore, ProjectionWrite, Query, Table, TableChanges
 
 if TYPE_CHECKING:
     from caselog.domain.directory import Directory
@@ -263,8 +263,7 @@ def catch_up_all(
             wanted = page if types is None else [r for r in page if r.type in types]
             decoded = [log._mapper.event(record) for record in wanted]
             streams.add(decoded)
-            for projection in projections:
-                _apply(log, projection, positions, decoded, end, streams)
+            _write(log, projections, positions, decoded, end, streams)
             if progress is not None:
                 progress(end)
     finally:
@@ -301,33 +300,38 @@ def _pages(log: Caselog, after: int, size: int) -> Iterator[list[StoredEvent]]:
         after = page[-1].position
 
 
-def _apply(
+def _write(
     log: Caselog,
-    projection: Projection,
+    projections: Sequence[Projection],
     positions: dict[str, int],
     decoded: list[Event[Any]],
     end: int,
     streams: Streams,
 ) -> None:
-    """Apply one page to one projection, unless it is past it already."""
-    after = positions[projection.name]
-    if after >= end:
-        return  # another process, or an earlier run, got here first
-    kinds = projection.types
-    events = [e for e in decoded if e.position > after and (kinds is None or e.type in kinds)]
-    changes = projection.apply(Batch(log, events, end, streams)) if events else []
-    try:
-        projection_store(log).write_projection(
-            projection.name, expected=after, position=end, changes=changes
-        )
-    except ConcurrencyError:
-        streams.forget(projection.name)  # what it kept may describe rows that were not written
-        state = projection_store(log).projection_state(projection.name)
-        if state is None:
-            raise
-        positions[projection.name] = state.position  # another process moved it: skip
+    """Apply one page to each projection not past it already, and write what they change in
+    one transaction."""
+    writes = []
+    for projection in projections:
+        after = positions[projection.name]
+        if after >= end:
+            continue  # another process, or an earlier run, got here first
+        kinds = projection.types
+        events = [e for e in decoded if e.position > after and (kinds is None or e.type in kinds)]
+        changes = projection.apply(Batch(log, events, end, streams)) if events else []
+        writes.append(ProjectionWrite(projection.name, after, end, tuple(changes)))
+    if not writes:
         return
-    positions[projection.name] = end
+    store = projection_store(log)
+    skipped = store.write_projections(writes)
+    for write in writes:
+        if write.name not in skipped:
+            positions[write.name] = end
+            continue
+        streams.forget(write.name)  # what it kept may describe rows that were not written
+        state = store.projection_state(write.name)
+        if state is None:
+            raise StoreError(f"projection {write.name} was dropped while catching up")
+        positions[write.name] = state.position  # another process moved it: skip
 
 
 def rebuild(

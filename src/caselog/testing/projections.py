@@ -20,6 +20,7 @@ from caselog.tables import (
     Column,
     Condition,
     ProjectionStore,
+    ProjectionWrite,
     Query,
     Table,
     TableChanges,
@@ -126,6 +127,37 @@ class ProjectionConformance:
             filled.write_projection("people", expected=4, position=9, changes=[good, bad])
         assert filled.projection_state("people").position == 4  # type: ignore[union-attr]
         assert filled.query(Query(VISITS.name)) == []
+
+    def test_several_projections_write_in_one_go(self, filled: ProjectionStore) -> None:
+        """Writes of several projections apply together; one whose position moved is skipped
+        and named, the others written."""
+        filled.create_projection("visits", version="1", tables=[])
+        filled.create_projection("other", version="1", tables=[])
+        change = TableChanges(PEOPLE.name, upserts=(("p9", "c", None, None, 1),))
+        skipped = filled.write_projections(
+            [
+                ProjectionWrite("people", 4, 6, (change,)),
+                ProjectionWrite("visits", 0, 6),
+                ProjectionWrite("other", 2, 6),  # it is at 0: skipped
+            ]
+        )
+        assert skipped == {"other"}
+        states = [filled.projection_state(name) for name in ("people", "visits", "other")]
+        assert [state.position for state in states if state is not None] == [6, 6, 0]
+        assert len(filled.query(Query(PEOPLE.name))) == len(ROWS) + 1
+
+    def test_a_failing_write_of_several_writes_nothing(self, filled: ProjectionStore) -> None:
+        """When one projection's write fails, no projection's write is kept."""
+        filled.create_projection("other", version="1", tables=[])
+        good = TableChanges(PEOPLE.name, upserts=(("p9", "c", None, None, 1),))
+        bad = TableChanges(PEOPLE.name)  # not a table of "other"
+        with pytest.raises(ValidationError):
+            filled.write_projections(
+                [ProjectionWrite("people", 4, 6, (good,)), ProjectionWrite("other", 0, 6, (bad,))]
+            )
+        assert filled.projection_state("people").position == 4  # type: ignore[union-attr]
+        assert filled.projection_state("other").position == 0  # type: ignore[union-attr]
+        assert len(filled.query(Query(PEOPLE.name))) == len(ROWS)
 
     def test_an_upsert_replaces_the_row_with_its_key(self, filled: ProjectionStore) -> None:
         """A row with an existing key replaces it; deletes apply before upserts."""

@@ -17,7 +17,7 @@ import attrs
 from psycopg_pool import ConnectionPool
 
 from caselog.errors import ConcurrencyError, StoreError, ValidationError
-from caselog.tables import Condition, ProjectionState, Query, Table, TableChanges
+from caselog.tables import Condition, ProjectionState, ProjectionWrite, Query, Table, TableChanges
 from caselog_postgres.errors import translated
 from caselog_postgres.schema import Conn, name, sql
 
@@ -145,28 +145,40 @@ class Projections:
             ))  # fmt: skip
 
     def write(
-        self, projection: str, *, expected: int, position: int, changes: Sequence[TableChanges]
-    ) -> None:
-        """Apply the changes and move the position from ``expected``, in one transaction."""
-        if type(position) is not int:
-            raise ValidationError("position", f"{position!r} is not a log position")
+        self, projections: Sequence[ProjectionWrite], *, strict: bool = True
+    ) -> frozenset[str]:
+        """Apply the writes and move their positions, in one transaction. A write whose
+        position is elsewhere raises ConcurrencyError when ``strict``, else is skipped and
+        named in the result. Positions are locked in name order, so that two writers of the
+        same projections cannot deadlock."""
+        for write in projections:
+            if type(write.position) is not int:
+                raise ValidationError("position", f"{write.position!r} is not a log position")
+        skipped: set[str] = set()
         with self._transaction() as conn:
-            row = conn.execute(
-                sql(f"SELECT position, tables FROM {self._positions} WHERE name = %s FOR UPDATE"),
-                (projection,),
-            ).fetchone()
-            if row is None:
-                raise StoreError(f"projection {projection} has no tables: create it first")
-            if row[0] != expected:
-                raise ConcurrencyError(f"projection:{projection}", expected, row[0])
-            for change in changes:
-                if change.table not in row[1]:
-                    raise ValidationError(
-                        "table", f"{change.table!r} is not a table of projection {projection}"
-                    )
-                self._apply(conn, change)
-            conn.execute(sql(f"UPDATE {self._positions} SET position = %s WHERE name = %s"),
-                         (position, projection))  # fmt: skip
+            for write in sorted(projections, key=lambda w: w.name):
+                projection = write.name
+                row = conn.execute(
+                    sql(f"SELECT position, tables FROM {self._positions} WHERE name = %s "
+                        "FOR UPDATE"),
+                    (projection,),
+                ).fetchone()  # fmt: skip
+                if row is None:
+                    raise StoreError(f"projection {projection} has no tables: create it first")
+                if row[0] != write.expected:
+                    if strict:
+                        raise ConcurrencyError(f"projection:{projection}", write.expected, row[0])
+                    skipped.add(projection)
+                    continue
+                for change in write.changes:
+                    if change.table not in row[1]:
+                        raise ValidationError(
+                            "table", f"{change.table!r} is not a table of projection {projection}"
+                        )
+                    self._apply(conn, change)
+                conn.execute(sql(f"UPDATE {self._positions} SET position = %s WHERE name = %s"),
+                             (write.position, projection))  # fmt: skip
+        return frozenset(skipped)
 
     def _apply(self, conn: Conn, change: TableChanges) -> None:
         shape = self._shape(conn, change.table)

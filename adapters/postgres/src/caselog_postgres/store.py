@@ -23,7 +23,7 @@ from psycopg_pool import ConnectionPool
 from caselog.batch import LogHead, Sealing, append_batch
 from caselog.errors import StoreError, ValidationError
 from caselog.store import StoredEvent, StreamAppend, check_page, check_version_range
-from caselog.tables import ProjectionState, Query, Table, TableChanges
+from caselog.tables import ProjectionState, ProjectionWrite, Query, Table, TableChanges
 from caselog.times import Clock, format_recorded, system_clock
 from caselog_postgres.errors import translated
 from caselog_postgres.projections import Projections
@@ -249,7 +249,10 @@ class PostgresStore:
     def write_projection(
         self, name: str, *, expected: int, position: int, changes: Sequence[TableChanges]
     ) -> None:
-        self._projections.write(name, expected=expected, position=position, changes=changes)
+        self._projections.write([ProjectionWrite(name, expected, position, tuple(changes))])
+
+    def write_projections(self, writes: Sequence[ProjectionWrite]) -> frozenset[str]:
+        return self._projections.write(writes, strict=False)
 
     def drop_projection(self, name: str, *, tables: Sequence[Table]) -> None:
         self._projections.drop(name, tables=tables)
