@@ -33,6 +33,7 @@ __all__ = [
     "birthday_at",
     "day_of",
     "fold",
+    "is_aged_out",
     "moment",
     "on_the_calendar",
     "select",
@@ -380,23 +381,33 @@ _HANDLERS: dict[type, _Handler] = {
 }
 
 
+def _blank() -> Callable[[], Any]:
+    """A generated maker of a draft holding the file's defaults, for :func:`_opened`."""
+    namespace: dict[str, Any] = {"Draft": _Draft}
+    lines = []
+    for field in attrs.fields(ChildFile):
+        if field.default is not attrs.NOTHING:
+            namespace[f"default_{field.name}"] = field.default
+            lines.append(f"    draft.{field.name} = default_{field.name}\n")
+    source = "def blank():\n    draft = Draft()\n" + "".join(lines) + "    return draft\n"
+    exec(source, namespace)
+    blank: Callable[[], Any] = namespace["blank"]
+    return blank
+
+
+_new_draft = _blank()
+
+
 def _opened(data: ch.ChildRegistered, event: Event[Any]) -> Draft:
-    return _to_draft(
-        ChildFile(
-            child_id=data.child_id,
-            name=data.name,
-            sex=data.sex,
-            birth_date=data.birth_date,
-            village=data.village,
-            household_id=data.household_id,
-            registered_on=event.effective,
-            id_number=data.id_number,
-            hukou_place=data.hukou_place,
-            ethnicity=data.ethnicity,
-            how_found=data.how_found,
-            status_since=event.effective,
-        )
-    )
+    """The draft of a file a registration opens."""
+    file = _new_draft()
+    file.child_id = data.child_id
+    file.village = data.village
+    file.household_id = data.household_id
+    file.registered_on = event.effective
+    file.status_since = event.effective
+    _registered(file, data, event)
+    return file
 
 
 class Folding:
@@ -474,9 +485,14 @@ def _with_means(
         _economy(file, *means[file.household_id])
 
 
+def is_aged_out(file: ChildFile, day: date) -> bool:
+    """True when the calendar closes an active file on ``day``: the child is 18."""
+    return file.status is FileStatus.ACTIVE and age_on(file.birth_date, day) >= ADULT_AGE
+
+
 def on_the_calendar(file: ChildFile, day: date) -> ChildFile:
     """Apply what follows from the calendar alone: an active file ages out at 18."""
-    if file.status is FileStatus.ACTIVE and file.age_on(day) >= ADULT_AGE:
+    if is_aged_out(file, day):
         birthday = birthday_at(file.birth_date, ADULT_AGE)
         return _evolve(file, status=FileStatus.AGED_OUT, status_since=birthday)
     return file

@@ -25,8 +25,8 @@ from caselog.domain.file import (
     ChildFile,
     Folding,
     birthday_at,
+    is_aged_out,
     moment,
-    on_the_calendar,
     select,
 )
 from caselog.domain.rules.classify import on_the_day
@@ -47,6 +47,8 @@ RELEVANT = (
     EventCorrected,
 )
 """The payloads a child's caseload history depends on (a replacement is of its target's type)."""
+
+_RELEVANT = frozenset(RELEVANT)
 
 
 @attrs.frozen
@@ -75,11 +77,8 @@ def _days(value: date | datetime) -> set[date]:
 
 
 def _state(file: ChildFile | None, day: date, rules: RuleSet) -> State | None:
-    if file is None:
-        return None
-    file = on_the_calendar(file, day)
-    if file.status is not FileStatus.ACTIVE:
-        return None
+    if file is None or file.status is not FileStatus.ACTIVE or is_aged_out(file, day):
+        return None  # on_the_calendar would say AGED_OUT
     labels: tuple[tuple[str, str | None], ...] = ()
     if file.categories is not None:
         held = on_the_day(file.categories, day, rules).categories
@@ -98,7 +97,7 @@ def history(
     known = [
         e
         for e in events
-        if isinstance(e.data, RELEVANT) and (known_at is None or e.recorded <= known_at)
+        if type(e.data) in _RELEVANT and (known_at is None or e.recorded <= known_at)
     ]
     days: set[date] = set()
     for event in known:
