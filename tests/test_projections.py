@@ -360,15 +360,18 @@ def test_unknown_projections_are_refused() -> None:
             log.register_projection(CaseloadProjection())
 
 
-def test_a_catch_up_past_its_cache_reads_streams_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With room for only a few decoded events, the cache empties and reads streams anew: the
-    tables come out the same."""
+@pytest.mark.parametrize(("cached", "page_size"), [(10, 1000), (10, 7), (60, 7), (300, 13)])
+def test_a_catch_up_past_its_cache_reads_streams_again(
+    monkeypatch: pytest.MonkeyPatch, cached: int, page_size: int
+) -> None:
+    """With room for only a few decoded events, streams and kept folds are let go and read or
+    worked out anew as needed: the tables come out the same."""
     clock = ManualClock(START)
     log = _village_log(clock, children=6)
     log.catch_up()
     expected = _rows(log)
-    monkeypatch.setattr(engine, "CACHED_EVENTS", 10)
-    log.rebuild()
+    monkeypatch.setattr(engine, "CACHED_EVENTS", cached)
+    engine.rebuild_all(log, list(log.projections.values()), page_size=page_size)
     assert _rows(log) == expected
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from caselog.errors import PayloadError, ValidationError
 from caselog.events.codec import canonical_json, structure, unstructure
 from caselog.events.envelope import Event, Metadata, Pending
+from caselog.events.readers import reader
 from caselog.events.registry import EventRegistry
 from caselog.store import NewEvent, StoredEvent
 from caselog.times import parse_effective, parse_recorded
@@ -29,6 +30,7 @@ class EventMapper:
     def __init__(self, registry: EventRegistry, *, ids: Callable[[], str] = random_id) -> None:
         self.registry = registry
         self.ids = ids
+        self._readers: dict[str, Callable[..., Any]] = {}  # by type name
 
     def new_event(
         self,
@@ -81,7 +83,10 @@ class EventMapper:
             raise PayloadError(stored.type, reason, event_id=stored.event_id) from exc
         if stored.schema != entry.schema:
             data = self.registry.lift(stored.type, stored.schema, data, event_id=stored.event_id)
-        return structure(data, entry.cls, stored.type, event_id=stored.event_id)
+        read = self._readers.get(entry.name)
+        if read is None:
+            read = self._readers[entry.name] = reader(entry.cls, entry.name)
+        return read(data, stored.event_id)
 
     def event(self, stored: StoredEvent, payload: Any = None) -> Event[Any]:
         """Return the event of a stored record, decoding its payload unless it is given."""

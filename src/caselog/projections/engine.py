@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -45,14 +46,16 @@ class Streams:
 
     From position 0 every stream is seen from its first event, so nothing is read twice; a
     catch-up that starts later reads a stream from the store the first time it is asked for.
-    Past ``limit`` events the cache is emptied and streams are read again as needed, which keeps
-    memory bounded whatever the size of the log.
+    Past ``limit`` events the streams used least recently are let go (down to three quarters of
+    the limit) and read again if asked for, which keeps memory bounded whatever the size of the
+    log while the streams being written to stay at hand.
 
     Projections may also keep what they worked out from the streams (a child's fold so far) in
-    :meth:`kept`, for the rest of the run; it is emptied with the streams, each entry counting
-    as :data:`KEPT_WEIGHT` events, and a projection's own part when another process moved it.
-    What a projection keeps is *whole* (:meth:`is_whole`) while it holds everything the
-    projection wrote: from empty tables, never emptied since.
+    :meth:`kept`, for the rest of the run, each entry counting as :data:`KEPT_WEIGHT` events.
+    When entries fill more than half the limit, each projection's oldest half is let go; a
+    projection's whole part goes when another process moved it. What a projection keeps is
+    *whole* (:meth:`is_whole`) while it holds everything the projection wrote: from empty
+    tables, nothing let go since.
     """
 
     def __init__(
@@ -68,34 +71,49 @@ class Streams:
         self.types = types
         self.is_complete = is_complete
         self.limit = limit
-        self._streams: dict[str, list[Event[Any]]] = {}
+        self._streams: dict[str, list[Event[Any]]] = {}  # least recently used first
         self._kept: dict[str, dict[str, Any]] = {}
         self._whole = set(empty)
         self._size = 0
 
-    def add(self, events: list[Event[Any]]) -> None:
-        """Take in a page's decoded events."""
-        kept = sum(len(entries) for entries in self._kept.values()) * KEPT_WEIGHT
-        if self._size + kept + len(events) > self.limit:
-            self._streams.clear()
-            self._kept.clear()
-            self._whole.clear()
-            self._size = 0
-            self.is_complete = False
+    def add(self, events: list[Event[Any]], *, new: frozenset[str] = frozenset()) -> None:
+        """Take in a page's decoded events; ``new`` names the streams that begin in the page
+        (whose first event is in it), which are kept from their start."""
+        self._trim(len(events))
+        streams = self._streams
         for event in events:
-            found = self._streams.get(event.stream)
+            found = streams.get(event.stream)
             if found is not None:
                 found.append(event)
-            elif self.is_complete:
-                self._streams[event.stream] = [event]
+            elif self.is_complete or event.stream in new:
+                streams[event.stream] = [event]
             else:
                 continue
             self._size += 1
 
+    def _trim(self, coming: int) -> None:
+        """Let go of kept entries and streams, oldest first, to make room for ``coming``."""
+        kept = sum(len(entries) for entries in self._kept.values()) * KEPT_WEIGHT
+        if self._size + kept + coming <= self.limit:
+            return
+        if kept > self.limit // 2:
+            for name, entries in self._kept.items():
+                for key in list(itertools.islice(entries, len(entries) // 2)):
+                    del entries[key]
+                self._whole.discard(name)
+            kept = sum(len(entries) for entries in self._kept.values()) * KEPT_WEIGHT
+        room = self.limit * 3 // 4 - kept - coming
+        streams = self._streams
+        while streams and self._size > room:
+            self._size -= len(streams.pop(next(iter(streams))))
+            self.is_complete = False
+
     def get(self, stream: str, end: int) -> list[Event[Any]]:
         """The stream's events (of the types read) up to ``end``, the end of the page."""
-        found = self._streams.get(stream)
+        streams = self._streams
+        found = streams.pop(stream, None)
         if found is not None:
+            streams[stream] = found  # now the most recently used
             return found
         if self.is_complete:
             return []
@@ -104,7 +122,7 @@ class Streams:
             for record in self.log.store.read_stream(stream)
             if record.position <= end and (self.types is None or record.type in self.types)
         ]
-        self._streams[stream] = found
+        streams[stream] = found
         self._size += len(found)
         return found
 
@@ -262,7 +280,7 @@ def catch_up_all(
             end = page[-1].position
             wanted = page if types is None else [r for r in page if r.type in types]
             decoded = [log._mapper.event(record) for record in wanted]
-            streams.add(decoded)
+            streams.add(decoded, new=frozenset(r.stream for r in page if r.version == 1))
             _write(log, projections, positions, decoded, end, streams)
             if progress is not None:
                 progress(end)
