@@ -100,7 +100,7 @@ class CaseloadProjection(Projection):
 
     def apply(self, batch: Batch) -> list[TableChanges]:
         changes = _Changes()
-        kept = batch.kept(self.name)  # each child's open rows, as this run wrote them
+        kept = batch.kept(self.name)  # each child's _Known
         moments: dict[str, set[datetime]] = {}  # each child stream's recorded moments
         for event in batch.events:
             if event.stream.startswith("child:"):
@@ -108,13 +108,35 @@ class CaseloadProjection(Projection):
         is_whole = batch.is_kept_whole(self.name)  # a child not kept has no rows yet
         for stream, times in moments.items():
             child_id = stream.removeprefix("child:")
-            open_rows = kept.get(child_id)
-            if open_rows is None and is_whole:
-                open_rows = {CHILD_PERIODS.name: [], CATEGORY_PERIODS.name: []}
-            child = _Child(batch, child_id, changes, open_rows)
-            child.know(batch.read_stream(stream), sorted(times))
-            kept[child_id] = child.open
+            known: _Known | None = kept.get(child_id)
+            if known is None:
+                nothing: dict[str, list[tuple[Any, ...]]] = {
+                    CHILD_PERIODS.name: [],
+                    CATEGORY_PERIODS.name: [],
+                }
+                known = kept[child_id] = _Known(nothing if is_whole else None)
+            events = batch.read_stream(stream)
+            known.events += [e for e in events[known.seen :] if type(e.data) in _RELEVANT]
+            known.seen = len(events)
+            child = _Child(batch, child_id, changes, known.open)
+            child.know(known.events, sorted(times))
+            known.open = child.open
         return changes.tables()
+
+
+_RELEVANT = frozenset(RELEVANT)
+
+
+class _Known:
+    """What the caseload keeps of a child between batches of a run: the child's events its
+    history depends on, how far into the stream they were read, and the open rows."""
+
+    __slots__ = ("events", "open", "seen")
+
+    def __init__(self, open_rows: dict[str, list[tuple[Any, ...]]] | None) -> None:
+        self.open = open_rows  # None: not known yet, read from the tables
+        self.events: list[Any] = []
+        self.seen = 0
 
 
 class _Changes:
