@@ -26,6 +26,7 @@ __all__ = [
     "BENEFIT_EVENTS",
     "Application",
     "Benefits",
+    "BenefitsFolding",
     "Entitlement",
     "Payment",
     "benefits_stream",
@@ -415,20 +416,47 @@ def with_standards(
     return attrs.evolve(benefits, entitlements=entitlements)
 
 
+class BenefitsFolding:
+    """A benefits fold kept open: events are added one at a time, in stream order, and
+    :meth:`benefits` reads what is folded so far. ``changed`` collects the ids of the
+    applications and entitlements events changed, for a reader that writes only those.
+
+    :func:`fold_benefits` is one ``BenefitsFolding`` run to the end.
+    """
+
+    __slots__ = ("_apps", "_ents", "changed")
+
+    def __init__(self) -> None:
+        self._apps: _Applications = {}
+        self._ents: _Entitlements = {}
+        self.changed: set[str] = set()
+
+    def add(self, event: Event[Any]) -> None:
+        """Fold in one more event; other events than benefit events are passed over."""
+        data = event.data
+        kind = type(data)
+        apps, ents = self._apps, self._ents
+        if (handle := _APPLICATION.get(kind)) is not None:
+            if kind is ap.ApplicationDrafted or data.application_id in apps:
+                handle(apps, data, event)
+                app = apps[data.application_id]
+                apps[app.application_id] = attrs.evolve(app, events=(*app.events, event.event_id))
+                self.changed.add(app.application_id)
+        elif (change := _ENTITLEMENT.get(kind)) is not None and (
+            kind is en.EntitlementStarted or data.entitlement_id in ents
+        ):
+            change(ents, data, event)
+            self.changed.add(data.entitlement_id)
+
+    def benefits(self) -> Benefits:
+        """The applications and entitlements folded so far."""
+        return Benefits(tuple(self._apps.values()), tuple(self._ents.values()))
+
+
 def fold_benefits(events: Iterable[Event[Any]]) -> Benefits:
     """Fold a child's benefit events, in the order given, into its applications and
     entitlements; other events are passed over."""
-    apps: _Applications = {}
-    ents: _Entitlements = {}
+    folding = BenefitsFolding()
     for event in events:
-        kind = type(event.data)
-        if (handle := _APPLICATION.get(kind)) is not None:
-            if kind is ap.ApplicationDrafted or event.data.application_id in apps:
-                handle(apps, event.data, event)
-                app = apps[event.data.application_id]
-                apps[app.application_id] = attrs.evolve(app, events=(*app.events, event.event_id))
-        elif (change := _ENTITLEMENT.get(kind)) is not None and (
-            kind is en.EntitlementStarted or event.data.entitlement_id in ents
-        ):
-            change(ents, event.data, event)
-    return Benefits(tuple(apps.values()), tuple(ents.values()))
+        folding.add(event)
+    return folding.benefits()

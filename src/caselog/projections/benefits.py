@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from caselog.domain.benefits import Entitlement, fold_benefits
+from caselog.domain.benefits import BenefitsFolding, Entitlement
 from caselog.domain.calendar import check_month, working_days_between
 from caselog.domain.codes import EntitlementStatus, PaymentStatus
 from caselog.errors import ValidationError
@@ -155,33 +155,68 @@ class BenefitsProjection(Projection):
                 data = event.data
                 standards.append((data.benefit, data.area, data.from_month, data.monthly_amount,
                                   event.position))  # fmt: skip
-        apps, ents, pays = [], [], []
+        apps: list[tuple[Any, ...]] = []
+        ents: list[tuple[Any, ...]] = []
+        pays: list[tuple[Any, ...]] = []
+        kept = batch.kept(self.name)  # each child's _Child
         for child_id in children:
-            state = fold_benefits(batch.read_stream(f"benefits:{child_id}"))
+            child = kept.get(child_id)
+            if child is None:
+                child = kept[child_id] = _Child()
+            events = batch.read_stream(f"benefits:{child_id}")
+            for event in events[child.seen :]:
+                child.folding.add(event)
+            child.seen = len(events)
+            changed, child.folding.changed = child.folding.changed, set()
+            state = child.folding.benefits()
             for app in state.applications:
+                if app.application_id not in changed:
+                    continue
                 waiting = app.due_by(log.rules)
-                apps.append((
+                child.write(APPLICATIONS, apps, (
                     app.application_id, app.child_id, app.benefit, app.status.value,
                     app.level(log.rules), *_places(directory, app.township),
                     app.drafted_on.isoformat(), _iso(app.submitted_on), _iso(app.waiting_since),
                     _iso(waiting), _iso(app.decided_on), int(app.exception is not None),
                 ))  # fmt: skip
             for ent in state.entitlements:
+                if ent.entitlement_id not in changed:
+                    continue
                 places = _places(directory, ent.area)
                 reason = ent.termination.reason.value if ent.termination else None
-                ents.append((
+                child.write(ENTITLEMENTS, ents, (
                     ent.entitlement_id, ent.child_id, ent.benefit, *places, ent.first_month,
                     ent.last_month, ent.status.value, ent.initial_amount, int(ent.is_monthly),
                     _pairs(ent.overrides), _pairs(ent.suspensions), reason,
                 ))  # fmt: skip
                 for payment in ent.payments:
-                    pays.append((
+                    child.write(PAYMENTS, pays, (
                         ent.entitlement_id, payment.month, ent.child_id, ent.benefit, *places,
                         payment.amount, payment.status.value, payment.issued_on.isoformat(),
                     ))  # fmt: skip
         written = ((APPLICATIONS, apps), (ENTITLEMENTS, ents), (PAYMENTS, pays),
                    (BENEFIT_STANDARDS, standards))  # fmt: skip
         return [TableChanges(table.name, tuple(rows)) for table, rows in written if rows]
+
+
+class _Child:
+    """What the projection keeps of a child between batches of a run: the benefits fold so far,
+    how far into the stream it has read, and the rows written, so that a batch writes only the
+    rows its events changed (a month's payment, not every month's again)."""
+
+    __slots__ = ("folding", "seen", "written")
+
+    def __init__(self) -> None:
+        self.folding = BenefitsFolding()
+        self.seen = 0
+        self.written: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+    def write(self, table: Table, rows: list[tuple[Any, ...]], row: tuple[Any, ...]) -> None:
+        """Add ``row`` of ``table`` to ``rows`` unless the same row was written already."""
+        key = (table.name, *row[: len(table.key)])
+        if self.written.get(key) != row:
+            self.written[key] = row
+            rows.append(row)
 
 
 def _iso(value: date | None) -> str | None:
