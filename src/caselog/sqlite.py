@@ -196,6 +196,7 @@ class SQLiteStore:
                 raise
         self._tables = _Tables(self._conn)
         self._columns: dict[str, set[str]] = {}  # projection tables' columns, for queries
+        self._writes: dict[str, tuple[str, str]] = {}  # their upsert and delete statements
 
     def _prepare(self, durability: Durability, cache_mib: int) -> None:
         self._check_format()
@@ -368,7 +369,7 @@ class SQLiteStore:
                         raise ValidationError(
                             "table", f"{change.table!r} is not a table of projection {name}"
                         )
-                    _apply(conn, change)
+                    _apply(conn, change, self._statements(change.table))
                 conn.execute(
                     f"UPDATE {PROJECTIONS} SET position = ? WHERE name = ?", (write.position, name)
                 )
@@ -376,6 +377,7 @@ class SQLiteStore:
 
     def drop_projection(self, name: str, *, tables: Sequence[Table]) -> None:
         self._columns.clear()
+        self._writes.clear()
         with self._lock, _translated, self._transaction():
             owners = self._table_owners()
             for table in tables:
@@ -398,6 +400,12 @@ class SQLiteStore:
                 raise ValidationError("query", f"{query.table} has no columns {sorted(unknown)}")
             sql, params = _sql(query)
             return self._conn.execute(sql, params).fetchall()
+
+    def _statements(self, table: str) -> tuple[str, str]:
+        found = self._writes.get(table)
+        if found is None:
+            found = self._writes[table] = _write_statements(self._conn, table)
+        return found
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._conn, self._tables)
@@ -447,18 +455,30 @@ def _create_table(db: sqlite_utils.Database, table: Table) -> None:
         created.create_index(index, if_not_exists=True)
 
 
-def _apply(conn: sqlite3.Connection, change: TableChanges) -> None:
-    columns = [row[1] for row in conn.execute(f'PRAGMA table_info("{change.table}")')]
-    keys = [row[1] for row in sorted(conn.execute(f'PRAGMA table_info("{change.table}")'),
-                                     key=lambda r: r[5]) if row[5]]  # fmt: skip
+def _apply(conn: sqlite3.Connection, change: TableChanges, statements: tuple[str, str]) -> None:
+    upsert, delete = statements
     if change.deletes:
-        where = " AND ".join(f'"{key}" = ?' for key in keys)
-        conn.executemany(f'DELETE FROM "{change.table}" WHERE {where}', change.deletes)
+        conn.executemany(delete, change.deletes)
     if change.upserts:
-        marks = ", ".join("?" * len(columns))
-        conn.executemany(
-            f'INSERT OR REPLACE INTO "{change.table}" VALUES ({marks})', change.upserts
-        )
+        conn.executemany(upsert, change.upserts)
+
+
+def _write_statements(conn: sqlite3.Connection, table: str) -> tuple[str, str]:
+    """The statements that write a row of a projection table (replacing the row with its key;
+    an update in place, which leaves alone the indexes of unchanged columns) and delete one."""
+    info = list(conn.execute(f'PRAGMA table_info("{table}")'))
+    columns = [f'"{row[1]}"' for row in info]
+    keys = [f'"{row[1]}"' for row in sorted(info, key=lambda r: r[5]) if row[5]]
+    others = [column for column in columns if column not in keys]
+    marks = ", ".join("?" * len(columns))
+    on_conflict = (
+        f"DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in others)}"
+        if others
+        else "DO NOTHING"
+    )
+    upsert = f'INSERT INTO "{table}" VALUES ({marks}) ON CONFLICT ({", ".join(keys)}) {on_conflict}'
+    delete = f'DELETE FROM "{table}" WHERE {" AND ".join(f"{key} = ?" for key in keys)}'
+    return upsert, delete
 
 
 _OPS = {"=": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
