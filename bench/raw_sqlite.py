@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from caselog import StoredEvent
+from caselog.sqlite import CHECKPOINT_PAGES
 from timing import append_then_read, count_pages
 from workload import PAGE, Row
 
@@ -34,7 +35,11 @@ RAW_SELECT = f"SELECT {COLUMNS} FROM events WHERE position > ? ORDER BY position
 
 def caselog_pragmas(durability: str) -> list[str]:
     """caselog's per-connection settings, bar the journal mode (WAL)."""
-    return [f"PRAGMA synchronous = {SYNCHRONOUS[durability]}", f"PRAGMA cache_size = {-CACHE_KIB}"]
+    return [
+        f"PRAGMA synchronous = {SYNCHRONOUS[durability]}",
+        f"PRAGMA cache_size = {-CACHE_KIB}",
+        f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}",
+    ]
 
 
 @contextmanager

@@ -39,6 +39,10 @@ events table; 2 adds the projections' checkpoints."""
 
 Durability = Literal["full", "normal"]
 _SYNCHRONOUS: dict[str, str] = {"full": "FULL", "normal": "NORMAL"}
+CHECKPOINT_PAGES = 10_000
+"""The write-ahead log is copied into the database once it holds this many pages (40 MB), not
+SQLite's 1,000: a rebuild rewrites the same table and index pages over and over, and copies
+each far less often."""
 
 EVENTS = "caselog_events"
 PROJECTIONS = "caselog_projections"
@@ -204,6 +208,7 @@ class SQLiteStore:
             self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute(f"PRAGMA synchronous = {_SYNCHRONOUS[durability]}")
         self._conn.execute(f"PRAGMA cache_size = {-1024 * int(cache_mib)}")
+        self._conn.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
         if (
             self._pragma("application_id") != APPLICATION_ID
             or self._pragma("user_version") < SCHEMA_VERSION
