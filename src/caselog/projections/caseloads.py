@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
@@ -52,7 +53,12 @@ def age_band(birth_date: date, on: date) -> str:
 _KEY = (
     text("child_id", "the child", nullable=False),
     text("recorded_from", "known from this moment (UTC, ISO 8601) ...", nullable=False),
-    Column("seq", "integer", is_nullable=False, description="the row's number in that knowledge"),
+    Column(
+        "seq",
+        "integer",
+        is_nullable=False,
+        description="numbers the rows first known at that moment",
+    ),
     text("recorded_to", "... until this one (exclusive); null: still known"),
     text("valid_from", "holds from this day ...", nullable=False),
     text("valid_to", "... until this day (exclusive); null: still holds"),
@@ -89,7 +95,7 @@ class CaseloadProjection(Projection):
     """Keeps ``child_periods`` and ``category_periods``."""
 
     name = "caseload"
-    version = "3"
+    version = "4"
     tables = (CHILD_PERIODS, CATEGORY_PERIODS)
     types: ClassVar[frozenset[str] | None] = frozenset(
         default_registry.of_class(kind).name for kind in RELEVANT
@@ -186,27 +192,36 @@ class _Child:
         self.open = open_rows
 
     def know(self, events: Sequence[Any], times: Iterable[datetime]) -> None:
-        """Record what the log knew of the child at each of ``times``."""
+        """Record what the log knew of the child at each of ``times``: rows no longer known
+        are closed at that moment, rows newly known are written from it, rows known before
+        and still stay as they are."""
         rules = self.batch.log.rules
         directory = self.batch.directory
         for moment in times:
-            pieces = history(events, known_at=moment, rules=rules)
-            rows = _rows(pieces, directory)
-            if rows == {name: [r[4:] for r in found] for name, found in self.open.items()}:
-                continue
+            rows = _rows(history(events, known_at=moment, rules=rules), directory)
             since = format_recorded(moment)
             for table in (CHILD_PERIODS, CATEGORY_PERIODS):
-                for row in self.open[table.name]:
-                    if row[1] == since:
-                        self.changes.delete(table, row[:3])
-                    else:
-                        self.changes.write(table, (*row[:3], since, *row[4:]))
-                self.open[table.name] = [
-                    (self.child_id, since, seq, None, *row)
-                    for seq, row in enumerate(rows[table.name])
-                ]
-                for row in self.open[table.name]:
-                    self.changes.write(table, row)
+                self._know(table, rows[table.name], since)
+
+    def _know(self, table: Table, rows: list[tuple[Any, ...]], since: str) -> None:
+        new = list(rows)  # what is known now and was not before
+        still = []
+        for row in self.open[table.name]:
+            if row[4:] in new:
+                new.remove(row[4:])
+                still.append(row)
+            elif row[1] == since:
+                self.changes.delete(table, row[:3])  # known only for no time at all
+            else:
+                self.changes.write(table, (*row[:3], since, *row[4:]))
+        if new:
+            taken = {row[2] for row in still if row[1] == since}
+            numbers = (seq for seq in itertools.count() if seq not in taken)
+            for content in new:
+                row = (self.child_id, since, next(numbers), None, *content)
+                self.changes.write(table, row)
+                still.append(row)
+        self.open[table.name] = still
 
 
 def _rows(pieces: list[Piece], directory: Any) -> dict[str, list[tuple[Any, ...]]]:
