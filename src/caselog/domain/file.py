@@ -240,7 +240,7 @@ def _converters() -> tuple[Callable[[ChildFile], Any], Callable[[Any], ChildFile
     """Generated copies between a file and a draft, field by field."""
     namespace: dict[str, Any] = {"ChildFile": ChildFile, "Draft": _Draft}
     copy = "".join(f"    draft.{name} = file.{name}\n" for name in _FIELDS)
-    arguments = ", ".join(f"{name}=draft.{name}" for name in _FIELDS)
+    arguments = ", ".join(f"draft.{name}" for name in _FIELDS)  # positional: in field order
     source = (
         "def to_draft(file):\n"
         "    draft = Draft()\n"

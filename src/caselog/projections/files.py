@@ -37,7 +37,7 @@ _ELSEWHERE = ("application_", "entitlement_", "payment_", "benefit_", "evidence_
               "verification_", "area_", "worker_", "home_")  # fmt: skip
 """Event types of other streams than a child's and a household's."""
 
-FIXES = (EventCorrected, EventVoided)
+FIXES = frozenset((EventCorrected, EventVoided))
 
 
 def _day(value: date | datetime | None) -> str | None:
@@ -167,7 +167,7 @@ class ChildFilesProjection(Projection):
         return [TableChanges(CHILD_FILES.name, tuple(rows))] if rows else []
 
 
-_HOMES = (ChildRegistered, ChildMovedIn)
+_HOMES = frozenset((ChildRegistered, ChildMovedIn))
 
 
 class _Fold:
@@ -192,31 +192,37 @@ class _Fold:
         seen = self.seen
         streams = self.streams
         read = [batch.read_stream(stream) for stream in streams]
-        homes = {
-            data.household_id
-            for data in (e.data for e in read[0][seen.get(streams[0], 0) :])
-            if isinstance(data, _HOMES) and data.household_id
-        }
-        moved = {f"household:{home}" for home in homes} - set(streams[1:])
-        if moved:
-            streams = self.streams = [streams[0], *sorted({*streams[1:], *moved})]
-            read = [batch.read_stream(stream) for stream in streams]
         fresh: list[Event[Any]] = []
         for stream, events in zip(streams, read, strict=True):
             done = seen.get(stream, 0)
             if len(events) > done:
                 fresh += events[done:]
                 seen[stream] = len(events)
-        if moved or any(isinstance(e.data, FIXES) or e.event_id in self.fixed for e in fresh):
+        if not fresh:
+            return self.folding.file()
+        homes = {
+            f"household:{data.household_id}"
+            for data in (e.data for e in fresh if e.stream == streams[0])
+            if type(data) in _HOMES and data.household_id
+        }
+        moved = homes.difference(streams)
+        if moved:  # the child came to live in a household: its earlier events now count
+            streams = self.streams = [streams[0], *sorted({*streams[1:], *moved})]
+            for stream in moved:
+                seen[stream] = len(batch.read_stream(stream))
+            self._refold([e for stream in streams for e in batch.read_stream(stream)])
+            return self.folding.file()
+        fixed = self.fixed
+        if any(type(e.data) in FIXES or (fixed and e.event_id in fixed) for e in fresh):
             self._refold([e for events in read for e in events])
             return self.folding.file()
         keyed = sorted(((moment(e.effective), e.position), e) for e in fresh)
-        if keyed and self.last is not None and keyed[0][0] < self.last:
+        if self.last is not None and keyed[0][0] < self.last:
             self._refold([e for events in read for e in events])  # something back-dated
             return self.folding.file()
-        for key, event in keyed:
+        for _, event in keyed:
             self.folding.add(event)
-            self.last = key
+        self.last = keyed[-1][0]
         return self.folding.file()
 
     def _refold(self, events: list[Event[Any]]) -> None:
