@@ -20,7 +20,7 @@ from caselog.domain import (
     Sex,
     VisitCompleted,
 )
-from caselog.domain.file import fold, select
+from caselog.domain.file import Folding, fold, select
 from caselog.testing import ManualClock
 from programme import build_directory
 
@@ -119,3 +119,25 @@ def test_recording_order_does_not_change_as_of_answers(payloads: list[Any], rng:
         assert _view(ordered.child_file("c-1", as_of=day)) == _view(
             mixed.child_file("c-1", as_of=day)
         )
+
+
+@settings(max_examples=30)
+@given(commands)
+def test_a_peek_reads_what_the_file_says(steps: list[tuple[Any, int]]) -> None:
+    """After each event folded, every field of the fold's peek equals the file's."""
+    log, clock = _ready()
+    for payload, offset in steps:
+        _run(log, clock, payload, START + timedelta(days=offset))
+    events = [e for e in log.iter_log() if e.stream in ("child:c-1", "household:h-1")]
+    folding = Folding()
+    for event in select(events):
+        folding.add(event)
+        peek = folding.peek()
+        fields = [field.name for field in attrs.fields(ChildFile)]
+        values = None if peek is None else [getattr(peek, name) for name in fields]
+        file = folding.file()
+        assert values == (None if file is None else [getattr(file, name) for name in fields])
+        if file is not None:
+            assert folding.peek() is file  # once made, the file itself
+            assert peek is not None
+            assert peek.source("care") == file.source("care")

@@ -230,10 +230,15 @@ _FIELDS = tuple(field.name for field in attrs.fields(ChildFile))
 
 class _Draft:
     """A file while it is folded: the fields of :class:`ChildFile`, changed in place, so that
-    an event costs the fields it changes rather than a new file. Only the fold sees drafts;
-    :meth:`Folding.file` hands out frozen files."""
+    an event costs the fields it changes rather than a new file. :meth:`Folding.file` hands out
+    frozen files; :meth:`Folding.peek` the draft itself, to be read at once."""
 
     __slots__ = _FIELDS
+
+    age_on = ChildFile.age_on
+    is_open = ChildFile.is_open
+    fact_event = ChildFile.fact_event
+    source = ChildFile.source
 
 
 def _converters() -> tuple[Callable[[ChildFile], Any], Callable[[Any], ChildFile]]:
@@ -457,6 +462,18 @@ class Folding:
         """The file folded so far; None until the child is registered."""
         if self._file is not None:
             return self._file
+        draft = self.peek()
+        if draft is None:
+            return None
+        file = self._file = _to_file(draft)
+        return file
+
+    def peek(self) -> ChildFile | None:
+        """The file folded so far without copying it: what :meth:`file` would return, but
+        changed by the next :meth:`add`, so to be read at once and not kept (a reader that
+        writes a row of it, say). None until the child is registered."""
+        if self._file is not None:
+            return self._file
         draft = self._draft
         if draft is None:
             return None
@@ -465,8 +482,8 @@ class Folding:
             folded = fold_benefits(self._benefits)
             draft.applications = folded.applications
             draft.entitlements = folded.entitlements
-        file = self._file = _to_file(draft)
-        return file
+        view: ChildFile = draft  # the same fields and reading methods
+        return view
 
 
 def fold(events: Iterable[Event[Any]]) -> ChildFile | None:

@@ -188,7 +188,7 @@ class _Fold:
         self.last: tuple[datetime, int] | None = None  # the sort key of the last event folded
 
     def update(self, batch: Batch) -> ChildFile | None:
-        """Fold in the events the batch brings, and return the file."""
+        """Fold in the events the batch brings, and return the file (a peek: read it at once)."""
         seen = self.seen
         streams = self.streams
         read = [batch.read_stream(stream) for stream in streams]
@@ -199,7 +199,7 @@ class _Fold:
                 fresh += events[done:]
                 seen[stream] = len(events)
         if not fresh:
-            return self.folding.file()
+            return self.folding.peek()
         homes = {
             f"household:{data.household_id}"
             for data in (e.data for e in fresh if e.stream == streams[0])
@@ -211,19 +211,19 @@ class _Fold:
             for stream in moved:
                 seen[stream] = len(batch.read_stream(stream))
             self._refold([e for stream in streams for e in batch.read_stream(stream)])
-            return self.folding.file()
+            return self.folding.peek()
         fixed = self.fixed
         if any(type(e.data) in FIXES or (fixed and e.event_id in fixed) for e in fresh):
             self._refold([e for events in read for e in events])
-            return self.folding.file()
+            return self.folding.peek()
         keyed = sorted(((moment(e.effective), e.position), e) for e in fresh)
         if self.last is not None and keyed[0][0] < self.last:
             self._refold([e for events in read for e in events])  # something back-dated
-            return self.folding.file()
+            return self.folding.peek()
         for _, event in keyed:
             self.folding.add(event)
         self.last = keyed[-1][0]
-        return self.folding.file()
+        return self.folding.peek()
 
     def _refold(self, events: list[Event[Any]]) -> None:
         self.fixed = set()

@@ -123,7 +123,7 @@ def history(
         while folded < len(chosen) and starts[folded] < limit:
             folding.add(chosen[folded])
             folded += 1
-        state = _state(folding.file(), day, rules)
+        state = _state(folding.peek(), day, rules)
         if state is None:
             continue
         until = ordered[n + 1] if n + 1 < len(ordered) else None
