@@ -163,10 +163,11 @@ class BenefitsProjection(Projection):
             child = kept.get(child_id)
             if child is None:
                 child = kept[child_id] = _Child()
-            events = batch.read_stream(f"benefits:{child_id}")
-            for event in events[child.seen :]:
+            new = batch.read_stream_after(f"benefits:{child_id}", child.seen)
+            for event in new:
                 child.folding.add(event)
-            child.seen = len(events)
+            if new:
+                child.seen = new[-1].version
             changed, child.folding.changed = child.folding.changed, set()
             state = child.folding.benefits()
             for app in state.applications:
@@ -201,8 +202,8 @@ class BenefitsProjection(Projection):
 
 class _Child:
     """What the projection keeps of a child between batches of a run: the benefits fold so far,
-    how far into the stream it has read, and the rows written, so that a batch writes only the
-    rows its events changed (a month's payment, not every month's again)."""
+    the last version of the stream it has read, and the rows written, so that a batch writes
+    only the rows its events changed (a month's payment, not every month's again)."""
 
     __slots__ = ("folding", "seen", "written")
 

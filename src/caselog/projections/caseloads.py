@@ -121,9 +121,10 @@ class CaseloadProjection(Projection):
                     CATEGORY_PERIODS.name: [],
                 }
                 known = kept[child_id] = _Known(nothing if is_whole else None)
-            events = batch.read_stream(stream)
-            known.events += [e for e in events[known.seen :] if type(e.data) in _RELEVANT]
-            known.seen = len(events)
+            new = batch.read_stream_after(stream, known.seen)
+            if new:
+                known.events += [e for e in new if type(e.data) in _RELEVANT]
+                known.seen = new[-1].version
             child = _Child(batch, child_id, changes, known.open)
             child.know(known.events, sorted(times))
             known.open = child.open
@@ -135,7 +136,7 @@ _RELEVANT = frozenset(RELEVANT)
 
 class _Known:
     """What the caseload keeps of a child between batches of a run: the child's events its
-    history depends on, how far into the stream they were read, and the open rows."""
+    history depends on, the last version of the stream read, and the open rows."""
 
     __slots__ = ("events", "open", "seen")
 

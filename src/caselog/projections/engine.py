@@ -41,14 +41,35 @@ __all__ = [
 Progress = Callable[[int], None]
 
 
+class _Cached:
+    """The events a catch-up holds of one stream: those (of the types read) after version
+    ``since``, 0 for the whole stream."""
+
+    __slots__ = ("events", "since")
+
+    def __init__(self, since: int, events: list[Event[Any]]) -> None:
+        self.since = since
+        self.events = events
+
+
+def _after(events: list[Event[Any]], version: int) -> list[Event[Any]]:
+    """The events after ``version`` of a list in version order (usually a short tail)."""
+    start = len(events)
+    while start and events[start - 1].version > version:
+        start -= 1
+    return events[start:]
+
+
 class Streams:
     """The streams a catch-up has read, decoded once and kept for the rest of the run.
 
     From position 0 every stream is seen from its first event, so nothing is read twice; a
     catch-up that starts later reads a stream from the store the first time it is asked for.
     Past ``limit`` events the streams used least recently are let go (down to three quarters of
-    the limit) and read again if asked for, which keeps memory bounded whatever the size of the
-    log while the streams being written to stay at hand.
+    the limit), which keeps memory bounded whatever the size of the log while the streams being
+    written to stay at hand. A stream let go is read again when asked for whole (:meth:`get`);
+    the events that come after it was let go are held as its tail, so that a projection that
+    keeps its fold and asks only for what it has not folded (:meth:`after`) reads nothing.
 
     Projections may also keep what they worked out from the streams (a child's fold so far) in
     :meth:`kept`, for the rest of the run, each entry counting as :data:`KEPT_WEIGHT` events.
@@ -71,7 +92,8 @@ class Streams:
         self.types = types
         self.is_complete = is_complete
         self.limit = limit
-        self._streams: dict[str, list[Event[Any]]] = {}  # least recently used first
+        self._streams: dict[str, _Cached] = {}  # least recently used first
+        self._ends: dict[str, int] = {}  # streams let go: the last version they held
         self._kept: dict[str, dict[str, Any]] = {}
         self._whole = set(empty)
         self._size = 0
@@ -84,9 +106,11 @@ class Streams:
         for event in events:
             found = streams.get(event.stream)
             if found is not None:
-                found.append(event)
+                found.events.append(event)
             elif self.is_complete or event.stream in new:
-                streams[event.stream] = [event]
+                streams[event.stream] = _Cached(0, [event])
+            elif (since := self._ends.pop(event.stream, None)) is not None:
+                streams[event.stream] = _Cached(since, [event])  # the tail after it was let go
             else:
                 continue
             self._size += 1
@@ -105,26 +129,49 @@ class Streams:
         room = self.limit * 3 // 4 - kept - coming
         streams = self._streams
         while streams and self._size > room:
-            self._size -= len(streams.pop(next(iter(streams))))
+            stream = next(iter(streams))
+            held = streams.pop(stream)
+            self._ends[stream] = held.events[-1].version if held.events else held.since
+            self._size -= len(held.events)
             self.is_complete = False
+
+    def _used(self, stream: str) -> _Cached | None:
+        """The stream's cached events, now the most recently used."""
+        found = self._streams.pop(stream, None)
+        if found is not None:
+            self._streams[stream] = found
+        return found
 
     def get(self, stream: str, end: int) -> list[Event[Any]]:
         """The stream's events (of the types read) up to ``end``, the end of the page."""
-        streams = self._streams
-        found = streams.pop(stream, None)
-        if found is not None:
-            streams[stream] = found  # now the most recently used
-            return found
-        if self.is_complete:
+        found = self._used(stream)
+        if found is not None and found.since == 0:
+            return found.events
+        if found is None and self.is_complete:
             return []
-        found = [
+        return self._read(stream, 0, end, found)
+
+    def after(self, stream: str, version: int, end: int) -> list[Event[Any]]:
+        """The stream's events (of the types read) after ``version``, up to ``end``."""
+        found = self._used(stream)
+        if found is not None and found.since <= version:
+            return _after(found.events, version)
+        if found is None and (self.is_complete or self._ends.get(stream, -1) >= version > 0):
+            return []  # nothing came after what was let go
+        return self._read(stream, version, end, found)
+
+    def _read(self, stream: str, since: int, end: int, held: _Cached | None) -> list[Event[Any]]:
+        """Read the stream after version ``since`` from the store, and hold it."""
+        types = self.types
+        events = [
             self.log._mapper.event(record)
-            for record in self.log.store.read_stream(stream)
-            if record.position <= end and (self.types is None or record.type in self.types)
+            for record in self.log.store.read_stream(stream, first=since + 1)
+            if record.position <= end and (types is None or record.type in types)
         ]
-        streams[stream] = found
-        self._size += len(found)
-        return found
+        self._streams[stream] = _Cached(since, events)
+        self._ends.pop(stream, None)
+        self._size += len(events) - (0 if held is None else len(held.events))
+        return events
 
     def kept(self, name: str) -> dict[str, Any]:
         """What the projection ``name`` keeps between batches of this run."""
@@ -164,6 +211,16 @@ class Batch:
         if self._streams is not None:
             return self._streams.get(stream, self.end)
         return [e for e in self.log.read_stream(stream) if e.position <= self.end]
+
+    def read_stream_after(self, stream: str, version: int) -> list[Event[Any]]:
+        """The events of a stream after ``version``, up to the end of the batch: what a
+        projection that keeps its fold between batches has not folded yet (only events of the
+        types the catch-up reads)."""
+        if self._streams is not None:
+            return self._streams.after(stream, version, self.end)
+        return [
+            e for e in self.log.read_stream(stream, first=version + 1) if e.position <= self.end
+        ]
 
     def kept(self, name: str) -> dict[str, Any]:
         """A dictionary the projection ``name`` may keep things in from one batch to the next

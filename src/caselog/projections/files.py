@@ -183,7 +183,7 @@ class _Fold:
     def __init__(self, child_id: str) -> None:
         self.streams = [f"child:{child_id}"]  # the child's, then its households' (sorted)
         self.folding = Folding()
-        self.seen: dict[str, int] = {}  # events read of each stream
+        self.seen: dict[str, int] = {}  # the last version read of each stream
         self.fixed: set[str] = set()  # events that fixes target or bring in
         self.last: tuple[datetime, int] | None = None  # the sort key of the last event folded
 
@@ -191,13 +191,12 @@ class _Fold:
         """Fold in the events the batch brings, and return the file (a peek: read it at once)."""
         seen = self.seen
         streams = self.streams
-        read = [batch.read_stream(stream) for stream in streams]
         fresh: list[Event[Any]] = []
-        for stream, events in zip(streams, read, strict=True):
-            done = seen.get(stream, 0)
-            if len(events) > done:
-                fresh += events[done:]
-                seen[stream] = len(events)
+        for stream in streams:
+            new = batch.read_stream_after(stream, seen.get(stream, 0))
+            if new:
+                fresh += new
+                seen[stream] = new[-1].version
         if not fresh:
             return self.folding.peek()
         homes = {
@@ -207,25 +206,29 @@ class _Fold:
         }
         moved = homes.difference(streams)
         if moved:  # the child came to live in a household: its earlier events now count
-            streams = self.streams = [streams[0], *sorted({*streams[1:], *moved})]
-            for stream in moved:
-                seen[stream] = len(batch.read_stream(stream))
-            self._refold([e for stream in streams for e in batch.read_stream(stream)])
+            self.streams = [streams[0], *sorted({*streams[1:], *moved})]
+            self._refold(batch)
             return self.folding.peek()
         fixed = self.fixed
         if any(type(e.data) in FIXES or (fixed and e.event_id in fixed) for e in fresh):
-            self._refold([e for events in read for e in events])
+            self._refold(batch)
             return self.folding.peek()
         keyed = sorted(((moment(e.effective), e.position), e) for e in fresh)
         if self.last is not None and keyed[0][0] < self.last:
-            self._refold([e for events in read for e in events])  # something back-dated
+            self._refold(batch)  # something back-dated
             return self.folding.peek()
         for _, event in keyed:
             self.folding.add(event)
         self.last = keyed[-1][0]
         return self.folding.peek()
 
-    def _refold(self, events: list[Event[Any]]) -> None:
+    def _refold(self, batch: Batch) -> None:
+        """Fold the child's streams again from their start."""
+        events = []
+        for stream in self.streams:
+            read = batch.read_stream(stream)
+            events += read
+            self.seen[stream] = read[-1].version if read else 0
         self.fixed = set()
         for event in events:
             if isinstance(event.data, EventCorrected):
