@@ -19,6 +19,7 @@ from benefit_programme import COUNTY, OTHER_VILLAGE, PROVINCE, TOWNSHIP, VILLAGE
 from caselog import Caselog, ValidationError
 from caselog.domain import (
     ClosureReason,
+    EventVoided,
     FileStatus,
     Parent,
     ParentSituation,
@@ -407,6 +408,26 @@ def test_an_append_split_by_a_page_is_one_moment_of_knowledge(page_size: int) ->
     (categories,) = [e for e in log.read_stream("child:c-0") if e.type == "categories_recorded"]
     log.void("c-0", categories.event_id, reason="wrong", actor="li", effective=START.date())
     engine.rebuild_all(log, list(log.projections.values()), page_size=1000)
+    whole = _rows(log)
+    engine.rebuild_all(log, list(log.projections.values()), page_size=page_size)
+    assert _rows(log) == whole
+
+
+@pytest.mark.parametrize("page_size", [1, 1000])
+def test_a_voided_registration_leaves_no_row(page_size: int) -> None:
+    """A log written by another tool may void a registration (the commands refuse to): the
+    child's row goes, as a rebuild would never write it, however the pages fall."""
+    clock = ManualClock(START)
+    log = _history_log(clock)
+    _apply(log, clock, ("register", 0, VILLAGE, 3000))
+    engine.catch_up_all(log, list(log.projections.values()), page_size=page_size)
+    assert log.store.query(Query("child_files", columns=("child_id",))) == [("c-0",)]  # type: ignore[attr-defined]
+    clock.advance(3600)
+    (registered,) = [e for e in log.read_stream("child:c-0") if e.type == "child_registered"]
+    log.append("child:c-0", [EventVoided(registered.event_id, "never lived here")],
+               effective=START.date())  # fmt: skip
+    engine.catch_up_all(log, list(log.projections.values()), page_size=page_size)
+    assert log.store.query(Query("child_files", columns=("child_id",))) == []  # type: ignore[attr-defined]
     whole = _rows(log)
     engine.rebuild_all(log, list(log.projections.values()), page_size=page_size)
     assert _rows(log) == whole

@@ -76,3 +76,27 @@ def test_intervals_are_the_jurisdictions_to_set() -> None:
     """A local rule set can visit left-behind children monthly."""
     local = load_rule_set('extends = "national"\n[visits.every_days]\nleft_behind = 30\n')
     assert (next_visit(_file("left_behind"), local.visits).due_by - REGISTERED).days == 30
+
+
+def test_the_reason_is_the_same_in_every_process() -> None:
+    """Of two categories visited every 30 days, the reason names the same one whatever order a
+    process happens to keep a set of names in (string hashing differs between processes)."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from tests.test_visit_policy import VISITS, _file\n"
+        "from caselog.domain.rules import next_visit\n"
+        "print(next_visit(_file('orphan', 'in_difficulty', 'de_facto_unsupported'), VISITS).reason)"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    reasons = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True, text=True, check=True, cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout.strip()
+        for seed in range(6)
+    }  # fmt: skip
+    assert reasons == {"every 30 days (de_facto_unsupported)"}

@@ -157,6 +157,7 @@ class ChildFilesProjection(Projection):
         directory = batch.directory
         kept = batch.kept(self.name)
         rows = []
+        gone = []
         for child_id in children:
             fold = kept.get(child_id)
             if fold is None:
@@ -164,7 +165,11 @@ class ChildFilesProjection(Projection):
             file = fold.update(batch)
             if file is not None:
                 rows.append(file_row(file, directory, log.rules))
-        return [TableChanges(CHILD_FILES.name, tuple(rows))] if rows else []
+            else:
+                gone.append((child_id,))  # no registration holds (it was voided): no row
+        if not rows and not gone:
+            return []
+        return [TableChanges(CHILD_FILES.name, tuple(rows), tuple(gone))]
 
 
 _HOMES = frozenset((ChildRegistered, ChildMovedIn))

@@ -17,7 +17,10 @@ def _day(value: date | datetime) -> date:
 
 def _routine(file: ChildFile, rules: VisitRules) -> VisitDue:
     labels = {c.category for c in file.categories.categories} if file.categories else {"general"}
-    intervals = {rules.every_days[label]: label for label in labels if label in rules.every_days}
+    intervals: dict[int, str] = {}
+    for label in sorted(labels):  # of categories visited as often, the first by name is named
+        if label in rules.every_days:
+            intervals.setdefault(rules.every_days[label], label)
     if file.risk is not None and file.risk.level is RiskLevel.HIGH:
         intervals.setdefault(rules.high_risk_days, "high risk")
     days = min(intervals, default=rules.every_days.get("general", 365))
