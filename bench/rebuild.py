@@ -1,4 +1,4 @@
-"""Rebuild throughput of caselog's projections, as a ratio to a raw pipeline, and as-of latency.
+"""Rebuild throughput of caselog's projections, as a ratio to raw pipelines, and as-of latency.
 
 The store (``rebuild_data``): at least ``--events`` events (1,000,000 by default) copied from
 families recorded through the commands (``rebuild_seed``): about 45 children per 1,000 events,
@@ -6,20 +6,41 @@ their registrations, parents' situations, categories, schooling, health, visits,
 moves, closures, corrections, households, and orphans' allowances paid month by month, over six
 years. It is generated once into ``bench/.data`` and reused.
 
-Every rate is compared with the raw pipeline (``raw_rebuild``: sqlite3 pages of 1,000,
-``json.loads``, a dict fold per child, ``executemany`` of the touched children's rows and the
-position, one transaction per page) over the same store, in the same run, at the same
-durability (``full`` by default, caselog's):
+Every rate is compared with a raw pipeline (``raw_rebuild``, ``raw_caseload``, ``raw_benefits``:
+hand-written, none of caselog's code) that writes the same rows as the caselog case it is
+compared with, over the same store, in the same run, at the same durability (``full`` by
+default, caselog's). The raw pipelines read the log in caselog's engine's pages (sqlite3 pages
+of 1,000 events, a full page extended by the following events that share its last event's
+recorded time), ``json.loads`` the payloads they read, fold them into plain dicts and objects,
+and per page write, in one transaction with their position, ``executemany`` of caselog's own
+statements (``INSERT ... ON CONFLICT (key) DO UPDATE SET`` every other column; ``DELETE`` by
+key):
 
-* the full rebuild over a prefix of the log (``--prefix``, 50,000 events by default; a prefix of
-  a log is a log), ``--repeat`` times: ``Caselog.rebuild()`` (every built-in projection in one
-  pass over the log), then ``Caselog.rebuild(name)`` of each projection alone, to show where the
-  time goes; caselog and raw alternate their order between repeats, rates are medians and the
-  ratio is the median of the per-repeat ratios. The raw pipeline's rows are then compared with
-  ``child_files``, to show that the two fold alike;
+* child files (``raw_rebuild.rebuild``): caselog's ``child_files``, all 21 columns (the next
+  visit due and why, the 18th birthday, the oldest concern not followed up, ...), each child's
+  file folded in effective-time order with voids and corrections applied, folded again from the
+  child's stream when an event is back-dated or fixed; the rows of the children each page
+  touched;
+* caseload (``rebuild_caseload``): ``child_periods`` and ``category_periods``, bitemporal, each
+  child's history worked out again at each recorded moment a page brings, rows closed and
+  written as caselog does;
+* benefits (``rebuild_benefits``): ``applications``, ``entitlements``, ``payments``,
+  ``benefit_standards``, each child's fold kept open between pages, only the rows whose content
+  changed written;
+* all three in one pass (``rebuild_all``), each payload decoded once, as ``Caselog.rebuild()``.
+
+The runs:
+
+* over a prefix of the log (``--prefix``, 50,000 events by default; a prefix of a log is a
+  log), ``--repeat`` times: ``Caselog.rebuild()`` (every built-in projection in one pass over
+  the log) against ``rebuild_all``, then ``Caselog.rebuild(name)`` of each projection alone
+  against its own raw pipeline; caselog and raw alternate their order between repeats, rates
+  are medians and each ratio is the median of the per-repeat ratios to its baseline. Then every
+  table's rows (all columns) are compared, caselog's against the raw pipeline's (``raw_check``);
 * the full rebuild over the whole log, once (about 8 minutes for 1,000,000 events here), with its
-  rate over each tenth of the log, against the raw pipeline over the whole log (median of
-  ``--repeat``); ``--whole NAME`` rebuilds one projection instead;
+  rate over each tenth of the log, against ``rebuild_all`` over the whole log (median of
+  ``--repeat``); ``--whole NAME`` rebuilds one projection instead, against its raw pipeline.
+  Then the rows of the tables rebuilt are compared, as above;
 * as-of latency on the whole log, projections caught up, reading with ``catch_up=False``:
   ``Caselog.caseload(county, as_of=day)`` for a random county and day (``--queries``, 200),
   the same for the province, the largest area (a quarter as many), and
@@ -54,6 +75,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import caselog
+import raw_check
 import raw_rebuild
 from caselog import SQLiteStore
 from rebuild_data import build_store
@@ -61,12 +83,16 @@ from rebuild_seed import COUNTIES, PROVINCE
 from timing import rate, scratch
 
 TARGET = 0.70
-PROJECTIONS = ("caseload", "child_files", "benefits")
+PROJECTIONS = ("child_files", "caseload", "benefits")
 FULL = "full rebuild (one pass)"
+RAW: dict[str, tuple[str, Callable[[sqlite3.Connection], int]]] = {
+    FULL: ("raw rebuild_all", raw_rebuild.rebuild_all),
+    "child_files": ("raw child_files", raw_rebuild.rebuild),
+    "caseload": ("raw caseload", raw_rebuild.rebuild_caseload),
+    "benefits": ("raw benefits", raw_rebuild.rebuild_benefits),
+}
+"""Each caselog case's baseline: the raw pipeline that writes the same rows, and its run."""
 FIRST_DAY, DAYS = date(2020, 1, 1), 6 * 365
-COMPARED = ("child_id", "household_id", "village", "township", "county", "province", "sex",
-            "birth_date", "status", "status_since", "categories", "last_visit", "open_concerns",
-            "version")  # fmt: skip
 
 
 # --- stores -------------------------------------------------------------------------------------
@@ -103,13 +129,24 @@ def open_log(path: str, durability: str) -> caselog.Caselog:
     return caselog.open(SQLiteStore(path, durability=durability))  # type: ignore[arg-type]
 
 
-def rows_match(path: str) -> tuple[int, int]:
-    """How many of caselog's ``child_files`` rows the raw pipeline's rows equal, of how many."""
-    columns = ", ".join(COMPARED)
-    with sqlite3.connect(path) as conn:
-        mine = set(conn.execute(f"SELECT {columns} FROM child_files"))
-        raw = set(conn.execute(f"SELECT {columns} FROM raw_child_files"))
-    return len(mine & raw), len(mine)
+def check_rows(path: str, tables: tuple[str, ...]) -> None:
+    """Print, for each table, how many of caselog's rows the raw pipeline's equal (all
+    columns)."""
+    for match in raw_check.matches(path, tables):
+        shown = f"check: {match.table} {match.equal:,} of {match.caselog:,} rows equal"
+        if match.ok:
+            print(shown)
+            continue
+        print(f"{shown}; raw has {match.raw:,} rows: DIFFER")
+        if match.columns:
+            print(f"    {match.columns}")
+        for side, row in match.only:
+            print(f"    {side}: {row}")
+
+
+def tables_of(name: str | None) -> tuple[str, ...]:
+    """The tables of a projection, or of all of them (None)."""
+    return raw_check.ALL_TABLES if name is None else raw_check.TABLES[name]
 
 
 # --- throughput ---------------------------------------------------------------------------------
@@ -117,25 +154,29 @@ def rows_match(path: str) -> tuple[int, int]:
 
 @dataclass
 class Rates:
-    """Events per second per repeat, by run name."""
+    """Events per second per repeat, by run name, and each caselog case's baseline run."""
 
     runs: dict[str, list[float]] = field(default_factory=dict)
+    baselines: dict[str, str] = field(default_factory=dict)
 
-    def add(self, name: str, value: float) -> None:
+    def add(self, name: str, value: float, baseline: str | None = None) -> None:
         self.runs.setdefault(name, []).append(value)
+        if baseline is not None:
+            self.baselines[name] = baseline
 
     def median(self, name: str) -> float:
         return statistics.median(self.runs[name])
 
-    def ratio(self, name: str, other: str = "raw") -> float:
-        pairs = zip(self.runs[name], self.runs[other], strict=True)
+    def ratio(self, name: str) -> float:
+        pairs = zip(self.runs[name], self.runs[self.baselines[name]], strict=True)
         return statistics.median(mine / theirs for mine, theirs in pairs)
 
 
-def raw_rate(path: str, durability: str) -> float:
+def raw_rate(path: str, durability: str, case: str) -> float:
+    """The rate of the raw pipeline that is ``case``'s baseline."""
     conn = raw_rebuild.connect(path, durability)
     try:
-        return rate(raw_rebuild.rebuild, conn)
+        return rate(RAW[case][1], conn)
     finally:
         conn.close()
 
@@ -151,15 +192,16 @@ def caselog_rates(path: str, durability: str) -> dict[str, float]:
 
 
 def compare_rebuild(path: str, durability: str, repeat: int) -> Rates:
-    """Rebuilds and raw pipelines over the same store, alternating their order."""
+    """Rebuilds and their raw pipelines over the same store, alternating their order."""
     rates = Rates()
 
     def raw() -> None:
-        rates.add("raw", raw_rate(path, durability))
+        for case, (name, _) in RAW.items():
+            rates.add(name, raw_rate(path, durability, case))
 
     def mine() -> None:
-        for name, value in caselog_rates(path, durability).items():
-            rates.add(name, value)
+        for case, value in caselog_rates(path, durability).items():
+            rates.add(case, value, RAW[case][0])
 
     for index in range(repeat):
         for run in (mine, raw) if index % 2 else (raw, mine):
@@ -168,20 +210,17 @@ def compare_rebuild(path: str, durability: str, repeat: int) -> Rates:
 
 
 def print_rates(title: str, rates: Rates, events: int) -> list[str]:
-    """Print a table of rates against the raw pipeline; return the summary line."""
+    """Print a table of rates, each case against its baseline; return the summary line."""
     print(f"\n{title}")
-    print(f"{'case':<28}{'events':>11}{'ev/s':>9}{'raw ev/s':>10}{'ratio':>8}{'target':>8}"
-          "  result")  # fmt: skip
-    raw = rates.median("raw")
-    for name in rates.runs:
-        if name == "raw":
-            continue
+    print(f"{'case':<26}{'events':>11}{'ev/s':>9}  {'baseline':<17}{'ev/s':>9}{'ratio':>8}"
+          f"{'target':>8}  result")  # fmt: skip
+    for name, baseline in rates.baselines.items():
         ratio = rates.ratio(name)
         shown, result = (f">={TARGET:.2f}", "PASS" if ratio >= TARGET else "MISS")
-        print(f"{name:<28}{events:>11,}{rates.median(name):>9,.0f}{raw:>10,.0f}{ratio:>8.3f}"
-              f"{shown:>8}  {result}")  # fmt: skip
-    cases = "; ".join(f"{n} {rates.ratio(n):.3f}" for n in rates.runs if n != "raw")
-    return [f"{title}: {cases} of raw (target >= {TARGET:.2f})"]
+        print(f"{name:<26}{events:>11,}{rates.median(name):>9,.0f}  {baseline:<17}"
+              f"{rates.median(baseline):>9,.0f}{ratio:>8.3f}{shown:>8}  {result}")  # fmt: skip
+    cases = "; ".join(f"{n} {rates.ratio(n):.3f} of {b}" for n, b in rates.baselines.items())
+    return [f"{title}: {cases} (target >= {TARGET:.2f})"]
 
 
 class Tenths:
@@ -257,24 +296,24 @@ def latencies(log: caselog.Caselog, children: list[str], queries: int) -> dict[s
 
 
 def run_prefix(args: argparse.Namespace, path: str, total: int) -> list[str]:
-    """The full rebuild and each projection against the raw pipeline, over a prefix of the log,
-    repeated."""
+    """The full rebuild and each projection against their raw pipelines, over a prefix of the
+    log, repeated; then the rows compared."""
     events = min(args.prefix, total)
     with prefix_store(path, events) as prefix:
         rates = compare_rebuild(prefix, args.durability, args.repeat)
-        matched = rows_match(prefix)
-    title = f"over the first {events:,} events of the log (medians of {args.repeat})"
-    lines = print_rates(title, rates, events)
-    print(f"check: {matched[0]} of {matched[1]} child_files rows equal the raw pipeline's")
+        title = f"over the first {events:,} events of the log (medians of {args.repeat})"
+        lines = print_rates(title, rates, events)
+        check_rows(prefix, tables_of(None))  # as the last runs left them: each one alone
     return lines
 
 
 def run_whole(args: argparse.Namespace, path: str, total: int) -> list[str]:
-    """The full rebuild (or one projection's) over the whole log, once, against the raw
-    pipeline; then the latencies."""
-    raw = statistics.median(raw_rate(path, args.durability) for _ in range(args.repeat))
+    """The full rebuild (or one projection's) over the whole log, once, against its raw
+    pipeline; the rows compared; then the latencies."""
     name = None if args.whole == "all" else args.whole
     case = FULL if name is None else name
+    baseline = RAW[case][0]
+    raw = statistics.median(raw_rate(path, args.durability, case) for _ in range(args.repeat))
     print(f"\n{case} over the whole log, {total:,} events, once ...")
     with open_log(path, args.durability) as log:
         log.directory()
@@ -282,13 +321,13 @@ def run_whole(args: argparse.Namespace, path: str, total: int) -> list[str]:
         tenths = Tenths(total)
         start = time.perf_counter()
         log.rebuild(name, progress=tenths)
-        rates = Rates({"raw": [raw], case: [total / (time.perf_counter() - start)]})
+        rates = Rates({baseline: [raw], case: [total / (time.perf_counter() - start)]},
+                      {case: baseline})  # fmt: skip
         print(f"events/s over each tenth of the log: "
               f"{' '.join(f'{value:,.0f}' for value in tenths.rates())}")  # fmt: skip
-        lines = print_rates(f"over the whole log (raw: median of {args.repeat})", rates, total)
-        if name in (None, "child_files"):
-            matched = rows_match(path)
-            print(f"check: {matched[0]} of {matched[1]} child_files rows equal the raw pipeline's")
+        title = f"over the whole log ({baseline}: median of {args.repeat})"
+        lines = print_rates(title, rates, total)
+        check_rows(path, tables_of(name))
         log.catch_up("caseload")  # the latencies read its tables as they stand (untimed)
         found = latencies(log, child_ids(path), args.queries) if args.queries else {}
     if found:
@@ -346,8 +385,12 @@ def print_header(args: argparse.Namespace, path: str, total: int, children: int)
     print(f"python {platform.python_version()} ({sys.executable}), sqlite {sqlite3.sqlite_version}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, {platform.platform()}")
     print(f"store: {path}: {total:,} events, {children:,} children; durability={args.durability}")
-    print("raw pipeline: sqlite3 pages of 1,000, json.loads, dict fold per child, executemany "
-          "of the touched children's rows and the position, per page")  # fmt: skip
+    print("raw pipelines (raw_rebuild): caselog's pages (1,000 events, extended to the end of "
+          "a recorded moment), json.loads of the payloads they read, plain-dict folds writing "
+          "the same rows as caselog (child_files, all 21 columns, in effective order with voids "
+          "and corrections; caseload, bitemporal; benefits, only changed rows), executemany of "
+          "caselog's upserts (INSERT ... ON CONFLICT DO UPDATE) and deletes, one transaction per "
+          "page with the position")  # fmt: skip
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
