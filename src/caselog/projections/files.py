@@ -163,10 +163,14 @@ class ChildFilesProjection(Projection):
             if fold is None:
                 fold = kept[child_id] = _Fold(child_id)
             file = fold.update(batch)
-            if file is not None:
-                rows.append(file_row(file, directory, log.rules))
-            else:
+            if file is None:
                 gone.append((child_id,))  # no registration holds (it was voided): no row
+                fold.row = None
+                continue
+            row = file_row(file, directory, log.rules)
+            if row != fold.row:  # a household's news may change the file, not its row
+                rows.append(row)
+                fold.row = row
         if not rows and not gone:
             return []
         return [TableChanges(CHILD_FILES.name, tuple(rows), tuple(gone))]
@@ -183,7 +187,7 @@ class _Fold:
     child's events again from the start, so the file always equals ``fold(select(events))``.
     """
 
-    __slots__ = ("fixed", "folding", "last", "seen", "streams")
+    __slots__ = ("fixed", "folding", "last", "row", "seen", "streams")
 
     def __init__(self, child_id: str) -> None:
         self.streams = [f"child:{child_id}"]  # the child's, then its households' (sorted)
@@ -191,6 +195,7 @@ class _Fold:
         self.seen: dict[str, int] = {}  # the last version read of each stream
         self.fixed: set[str] = set()  # events that fixes target or bring in
         self.last: tuple[datetime, int] | None = None  # the sort key of the last event folded
+        self.row: tuple[Any, ...] | None = None  # the row last written
 
     def update(self, batch: Batch) -> ChildFile | None:
         """Fold in the events the batch brings, and return the file (a peek: read it at once)."""
