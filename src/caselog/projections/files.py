@@ -88,15 +88,32 @@ def _areas(directory: Any, village: str) -> tuple[str | None, str | None, str | 
     return found.get("township"), found.get("county"), found.get("province")
 
 
-def file_row(file: ChildFile, directory: Any, rules: Any) -> tuple[Any, ...]:
-    """The ``child_files`` row of a file folded without the calendar."""
-    categories = None
-    rule_set = None
-    if file.categories is not None:
-        pairs = sorted(f"{c.category}/{c.subtype}" if c.subtype else c.category
-                       for c in file.categories.categories)  # fmt: skip
-        categories = ",".join(pairs)
-        rule_set = f"{file.categories.rule_set}@{file.categories.rule_version}"
+def file_row(
+    file: ChildFile, directory: Any, rules: Any, memo: dict[str, Any] | None = None
+) -> tuple[Any, ...]:
+    """The ``child_files`` row of a file folded without the calendar. ``memo``, kept from one
+    row of a child to the next, saves working out again what did not change (the categories'
+    text, the birthdays, the areas above the village)."""
+    memo = {} if memo is None else memo
+    recorded = file.categories
+    known = memo.get("categories")
+    if known is None or known[0] is not recorded:
+        categories = rule_set = None
+        if recorded is not None:
+            pairs = sorted(f"{c.category}/{c.subtype}" if c.subtype else c.category
+                           for c in recorded.categories)  # fmt: skip
+            categories = ",".join(pairs)
+            rule_set = f"{recorded.rule_set}@{recorded.rule_version}"
+        known = memo["categories"] = (recorded, categories, rule_set)
+    _, categories, rule_set = known
+    born = memo.get("born")
+    if born is None or born[0] != file.birth_date:
+        birth = file.birth_date
+        born = memo["born"] = (birth, birth.isoformat(), birthday_at(birth, ADULT_AGE).isoformat())
+    place = memo.get("place")
+    where = (file.village, len(directory.areas))  # a new area may sit above the village
+    if place is None or place[0] != where:
+        place = memo["place"] = (where, _areas(directory, file.village))
     due = next_visit(file, rules.visits) if file.status is FileStatus.ACTIVE else None
     unfollowed = [
         source.effective
@@ -108,10 +125,10 @@ def file_row(file: ChildFile, directory: Any, rules: Any) -> tuple[Any, ...]:
         file.child_id,
         file.household_id,
         file.village,
-        *_areas(directory, file.village),
+        *place[1],
         file.sex.value,
-        file.birth_date.isoformat(),
-        birthday_at(file.birth_date, ADULT_AGE).isoformat(),
+        born[1],
+        born[2],
         _day(file.registered_on),
         file.status.value,
         _day(file.status_since),
@@ -167,7 +184,7 @@ class ChildFilesProjection(Projection):
                 gone.append((child_id,))  # no registration holds (it was voided): no row
                 fold.row = None
                 continue
-            row = file_row(file, directory, log.rules)
+            row = file_row(file, directory, log.rules, fold.memo)
             if row != fold.row:  # a household's news may change the file, not its row
                 rows.append(row)
                 fold.row = row
@@ -187,7 +204,7 @@ class _Fold:
     child's events again from the start, so the file always equals ``fold(select(events))``.
     """
 
-    __slots__ = ("fixed", "folding", "last", "row", "seen", "streams")
+    __slots__ = ("fixed", "folding", "last", "memo", "row", "seen", "streams")
 
     def __init__(self, child_id: str) -> None:
         self.streams = [f"child:{child_id}"]  # the child's, then its households' (sorted)
@@ -196,6 +213,7 @@ class _Fold:
         self.fixed: set[str] = set()  # events that fixes target or bring in
         self.last: tuple[datetime, int] | None = None  # the sort key of the last event folded
         self.row: tuple[Any, ...] | None = None  # the row last written
+        self.memo: dict[str, Any] = {}  # see file_row
 
     def update(self, batch: Batch) -> ChildFile | None:
         """Fold in the events the batch brings, and return the file (a peek: read it at once)."""
