@@ -37,6 +37,9 @@ _ELSEWHERE = ("application_", "entitlement_", "payment_", "benefit_", "evidence_
               "verification_", "area_", "worker_", "home_")  # fmt: skip
 """Event types of other streams than a child's and a household's."""
 
+_UNREAD = ("household_registered",)
+"""Event types of a household's stream that the file does not fold (and that change no row)."""
+
 FIXES = frozenset((EventCorrected, EventVoided))
 
 
@@ -151,7 +154,9 @@ class ChildFilesProjection(Projection):
     version = "1"
     tables = (CHILD_FILES,)
     types: ClassVar[frozenset[str] | None] = frozenset(
-        name for name in default_registry.names() if not name.startswith(_ELSEWHERE)
+        name
+        for name in default_registry.names()
+        if not name.startswith(_ELSEWHERE) and name not in _UNREAD
     )
 
     def key(self, log: Caselog) -> str:
