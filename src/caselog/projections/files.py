@@ -3,7 +3,8 @@
 A row is the child's file as the log knows it now, folded with the same function as
 :meth:`caselog.Caselog.child_file`, before the calendar is applied: the status is the recorded
 one, and ``adult_on`` (the 18th birthday) lets a query apply the calendar itself, so the table is
-the same whatever day it is rebuilt on. It holds no name or identifying number.
+the same whatever day it is rebuilt on. It holds no name or identifying number, and nothing of
+the household's own stream (its means), so the projection folds the child's stream alone.
 """
 
 from __future__ import annotations
@@ -14,14 +15,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from caselog.domain.children import ChildRegistered
 from caselog.domain.codes import FileStatus
 from caselog.domain.corrections import EventCorrected, EventVoided
 from caselog.domain.file import ADULT_AGE, ChildFile, Folding, birthday_at, moment, select
-from caselog.domain.lifecycle import ChildMovedIn
 from caselog.domain.rules.visits import next_visit
 from caselog.errors import ValidationError
-from caselog.events.envelope import Event
 from caselog.events.registry import default_registry
 from caselog.projections.columns import areas_above, text
 from caselog.projections.engine import Batch, Projection, catch_up, projection_store
@@ -34,11 +32,8 @@ __all__ = ["CHILD_FILES", "ChildFilesProjection", "VisitLine", "VisitReport", "v
 
 
 _ELSEWHERE = ("application_", "entitlement_", "payment_", "benefit_", "evidence_",
-              "verification_", "area_", "worker_", "home_")  # fmt: skip
-"""Event types of other streams than a child's and a household's."""
-
-_UNREAD = ("household_registered",)
-"""Event types of a household's stream that the file does not fold (and that change no row)."""
+              "verification_", "area_", "worker_", "home_", "household_")  # fmt: skip
+"""Event types of other streams than a child's."""
 
 FIXES = frozenset((EventCorrected, EventVoided))
 
@@ -154,27 +149,16 @@ class ChildFilesProjection(Projection):
     version = "1"
     tables = (CHILD_FILES,)
     types: ClassVar[frozenset[str] | None] = frozenset(
-        name
-        for name in default_registry.names()
-        if not name.startswith(_ELSEWHERE) and name not in _UNREAD
+        name for name in default_registry.names() if not name.startswith(_ELSEWHERE)
     )
 
     def key(self, log: Caselog) -> str:
         return f"{self.version}:{log.rules.label}"  # visit intervals come from the rules
 
     def apply(self, batch: Batch) -> list[TableChanges]:
-        children: dict[str, None] = {}
-        households: dict[str, None] = {}
-        for event in batch.events:
-            kind, _, name = event.stream.partition(":")
-            if kind == "child":
-                children[name] = None
-            elif kind == "household":
-                households[name] = None
-        if households:
-            where = (Condition("household_id", "in", tuple(households)),)
-            for (child_id,) in batch.rows(Query(CHILD_FILES.name, where, ("child_id",))):
-                children[child_id] = None
+        children = dict.fromkeys(
+            e.stream[6:] for e in batch.events if e.stream.startswith("child:")
+        )
         log = batch.log
         directory = batch.directory
         kept = batch.kept(self.name)
@@ -190,7 +174,7 @@ class ChildFilesProjection(Projection):
                 fold.row = None
                 continue
             row = file_row(file, directory, log.rules, fold.memo)
-            if row != fold.row:  # a household's news may change the file, not its row
+            if row != fold.row:  # a change may leave the row as it was
                 rows.append(row)
                 fold.row = row
         if not rows and not gone:
@@ -198,23 +182,20 @@ class ChildFilesProjection(Projection):
         return [TableChanges(CHILD_FILES.name, tuple(rows), tuple(gone))]
 
 
-_HOMES = frozenset((ChildRegistered, ChildMovedIn))
-
-
 class _Fold:
-    """A child's file folded so far in one catch-up, and how far into each stream it has read.
+    """A child's file folded so far in one catch-up, and the last version of its stream read.
 
     Events that sort after all those folded are added to the fold; anything else (a back-dated
-    event, a fix, a household the child moved into, whose earlier events now count) folds the
-    child's events again from the start, so the file always equals ``fold(select(events))``.
+    event, a fix, an event a fix names) folds the child's events again from the start, so the
+    file always equals ``fold(select(events))`` of the child's stream.
     """
 
-    __slots__ = ("fixed", "folding", "last", "memo", "row", "seen", "streams")
+    __slots__ = ("fixed", "folding", "last", "memo", "row", "seen", "stream")
 
     def __init__(self, child_id: str) -> None:
-        self.streams = [f"child:{child_id}"]  # the child's, then its households' (sorted)
+        self.stream = f"child:{child_id}"
         self.folding = Folding()
-        self.seen: dict[str, int] = {}  # the last version read of each stream
+        self.seen = 0  # the last version of the stream read
         self.fixed: set[str] = set()  # events that fixes target or bring in
         self.last: tuple[datetime, int] | None = None  # the sort key of the last event folded
         self.row: tuple[Any, ...] | None = None  # the row last written
@@ -222,32 +203,18 @@ class _Fold:
 
     def update(self, batch: Batch) -> ChildFile | None:
         """Fold in the events the batch brings, and return the file (a peek: read it at once)."""
-        seen = self.seen
-        streams = self.streams
-        fresh: list[Event[Any]] = []
-        for stream in streams:
-            new = batch.read_stream_after(stream, seen.get(stream, 0))
-            if new:
-                fresh += new
-                seen[stream] = new[-1].version
+        fresh = batch.read_stream_after(self.stream, self.seen)
         if not fresh:
             return self.folding.peek()
-        homes = {
-            f"household:{data.household_id}"
-            for data in (e.data for e in fresh if e.stream == streams[0])
-            if type(data) in _HOMES and data.household_id
-        }
-        moved = homes.difference(streams)
-        if moved:  # the child came to live in a household: its earlier events now count
-            self.streams = [streams[0], *sorted({*streams[1:], *moved})]
-            self._refold(batch)
-            return self.folding.peek()
+        self.seen = fresh[-1].version
         fixed = self.fixed
-        if any(type(e.data) in FIXES or (fixed and e.event_id in fixed) for e in fresh):
+        if self.last is None or any(
+            type(e.data) in FIXES or (fixed and e.event_id in fixed) for e in fresh
+        ):
             self._refold(batch)
             return self.folding.peek()
         keyed = sorted(((moment(e.effective), e.position), e) for e in fresh)
-        if self.last is not None and keyed[0][0] < self.last:
+        if keyed[0][0] < self.last:
             self._refold(batch)  # something back-dated
             return self.folding.peek()
         for _, event in keyed:
@@ -256,12 +223,9 @@ class _Fold:
         return self.folding.peek()
 
     def _refold(self, batch: Batch) -> None:
-        """Fold the child's streams again from their start."""
-        events = []
-        for stream in self.streams:
-            read = batch.read_stream(stream)
-            events += read
-            self.seen[stream] = read[-1].version if read else 0
+        """Fold the child's stream again from its start."""
+        events = batch.read_stream(self.stream)
+        self.seen = events[-1].version if events else 0
         self.fixed = set()
         for event in events:
             if isinstance(event.data, EventCorrected):
