@@ -43,6 +43,7 @@ import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
+from raw_areas import Areas
 from raw_caseload import upsert
 
 Row = tuple[Any, ...]
@@ -167,8 +168,7 @@ class Benefits:
     decoded = TYPES
 
     def __init__(self) -> None:
-        self.parents: dict[str, str | None] = {}
-        self.levels: dict[str, str] = {}
+        self.directory = Areas()
         self.places: dict[str | None, tuple[str | None, str | None, str | None]] = {}
         self.due: dict[tuple[str, int], str] = {}
         self.children: dict[str, tuple[dict[str, Application], dict[str, Entitlement]]] = {}
@@ -185,8 +185,7 @@ class Benefits:
         kind = row[4]
         stream = row[1]
         if kind == AREA:
-            self.parents[data["code"]] = data["parent"]
-            self.levels[data["code"]] = data["level"]
+            self.directory.take(data)
             self.places.clear()
         elif stream.startswith("benefits:"):
             key = stream[9:]
@@ -340,14 +339,6 @@ class Benefits:
         if found is None:
             if township is None:
                 return None, None, None
-            levels: dict[str, str] = {}
-            code: str | None = township
-            seen = set()
-            while code is not None and code not in seen:
-                seen.add(code)
-                if code in self.levels:
-                    levels[self.levels[code]] = code
-                code = self.parents.get(code)
-            found = self.places[township] = (township, levels.get("county"),
-                                             levels.get("province"))  # fmt: skip
+            above = self.directory.above(township)
+            found = self.places[township] = (township, above.get("county"), above.get("province"))
         return found

@@ -52,6 +52,8 @@ import calendar
 import sqlite3
 from typing import Any, NamedTuple
 
+from raw_areas import Areas
+
 Row = tuple[Any, ...]
 
 REGISTERED, CATEGORIES = "child_registered", "categories_recorded"
@@ -258,8 +260,7 @@ class Caseload:
     decoded = TYPES
 
     def __init__(self) -> None:
-        self.parents: dict[str, str | None] = {}
-        self.levels: dict[str, str] = {}
+        self.directory = Areas()
         self.places: dict[str, tuple[str, str | None, str | None, str | None]] = {}
         self.groups: dict[tuple[tuple[str, str | None], ...], tuple[tuple[str, str | None], ...]]
         self.groups = {}
@@ -271,8 +272,7 @@ class Caseload:
         kind = row[4]
         stream = row[1]
         if kind == AREA:
-            self.parents[data["code"]] = data["parent"]
-            self.levels[data["code"]] = data["level"]
+            self.directory.take(data)
             self.places.clear()
             return
         if not stream.startswith("child:"):
@@ -404,14 +404,7 @@ class Caseload:
         """The village and the township, county and province above it."""
         found = self.places.get(village)
         if found is None:
-            levels: dict[str | None, str] = {}
-            code: str | None = village
-            seen = set()
-            while code is not None and code not in seen:
-                seen.add(code)
-                if code in self.levels:
-                    levels[self.levels[code]] = code
-                code = self.parents.get(code)
-            found = (village, levels.get("township"), levels.get("county"), levels.get("province"))
+            above = self.directory.above(village)
+            found = (village, above.get("township"), above.get("county"), above.get("province"))
             self.places[village] = found
         return found

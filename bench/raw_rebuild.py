@@ -57,6 +57,7 @@ from typing import Any, Protocol
 import raw_benefits
 import raw_caseload
 from caselog import StoredEvent
+from raw_areas import Areas
 from raw_caseload import adult_on, upsert
 from raw_sqlite import caselog_pragmas
 
@@ -253,8 +254,7 @@ class ChildFiles:
     decoded = DECODED | {AREA}
 
     def __init__(self) -> None:
-        self.parents: dict[str, str | None] = {}
-        self.levels: dict[str, str] = {}
+        self.directory = Areas()
         self.places: dict[str, tuple[str | None, str | None, str | None]] = {}
         self.children: dict[str, Child] = {}
         self.touched: dict[str, None] = {}
@@ -267,8 +267,7 @@ class ChildFiles:
         stream = row[1]
         if stream[:6] != "child:":
             if row[4] == AREA:
-                self.parents[data["code"]] = data["parent"]
-                self.levels[data["code"]] = data["level"]
+                self.directory.take(data)
                 self.places.clear()
             return
         key = stream[6:]
@@ -363,15 +362,8 @@ class ChildFiles:
         """The township, county and province above a village."""
         found = self.places.get(village)
         if found is None:
-            levels: dict[str, str] = {}
-            code: str | None = village
-            seen = set()
-            while code is not None and code not in seen:
-                seen.add(code)
-                if code in self.levels:
-                    levels[self.levels[code]] = code
-                code = self.parents.get(code)
-            found = (levels.get("township"), levels.get("county"), levels.get("province"))
+            above = self.directory.above(village)
+            found = (above.get("township"), above.get("county"), above.get("province"))
             self.places[village] = found
         return found
 
