@@ -9,6 +9,7 @@ the household's own stream (its means), so the projection folds the child's stre
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -123,7 +124,7 @@ def file_row(
         file.basis if file.open_concerns else None,
     )
     known = memo.get("due")
-    if known is None or any(a is not b for a, b in zip(known[0], inputs, strict=True)):
+    if known is None or not all(map(operator.is_, known[0], inputs)):
         due = next_visit(file, rules.visits) if file.status is FileStatus.ACTIVE else None
         known = memo["due"] = (inputs, due)  # what the rule reads, and what it said
     due = known[1]
