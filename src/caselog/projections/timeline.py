@@ -29,7 +29,7 @@ from caselog.domain.file import (
     moment,
     select,
 )
-from caselog.domain.rules.classify import on_the_day
+from caselog.domain.rules.classify import holding_on
 from caselog.domain.rules.ruleset import RuleSet
 from caselog.events.envelope import Event
 
@@ -81,7 +81,7 @@ def _state(file: ChildFile | None, day: date, rules: RuleSet) -> State | None:
         return None  # on_the_calendar would say AGED_OUT
     labels: tuple[tuple[str, str | None], ...] = ()
     if file.categories is not None:
-        held = on_the_day(file.categories, day, rules).categories
+        held = holding_on(file.categories, day, rules)
         labels = tuple(sorted({(c.category, c.subtype) for c in held}, key=_label_key))
     return State(file.village, file.sex.value, file.birth_date, labels)
 
@@ -128,7 +128,7 @@ def history(
             continue
         until = ordered[n + 1] if n + 1 < len(ordered) else None
         if pieces and pieces[-1].state == state and pieces[-1].valid_to == day:
-            pieces[-1] = attrs.evolve(pieces[-1], valid_to=until)
+            pieces[-1] = Piece(pieces[-1].valid_from, until, pieces[-1].state)
         else:
             pieces.append(Piece(day, until, state))
     return pieces

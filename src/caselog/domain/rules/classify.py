@@ -17,7 +17,7 @@ from caselog.domain.codes import ConcernKind, HealthCondition
 from caselog.domain.file import ChildFile, birthday_at
 from caselog.domain.rules.ruleset import RuleSet
 
-__all__ = ["Classification", "add_months", "classify", "on_the_day"]
+__all__ = ["Classification", "add_months", "classify", "holding_on", "on_the_day"]
 
 
 @attrs.frozen
@@ -254,12 +254,20 @@ def classify(file: ChildFile, on: date, rules: RuleSet) -> Classification:
 def on_the_day(recorded: CategoriesRecorded, on: date, rules: RuleSet) -> CategoriesRecorded:
     """Return recorded categories as they stand on ``on``: periods the calendar has ended (a 16th
     or 18th birthday) drop out, and a child left with none of the others counts as general."""
+    holding = holding_on(recorded, on, rules)
+    if holding == recorded.categories:
+        return recorded
+    return attrs.evolve(recorded, categories=holding)
+
+
+def holding_on(
+    recorded: CategoriesRecorded, on: date, rules: RuleSet
+) -> tuple[CategoryPeriod, ...]:
+    """The periods of :func:`on_the_day`, without the record around them."""
     holding = [period for period in recorded.categories if _holds(period, on)]
     if {p.category for p in holding} & rules.general.unless:
         holding = [p for p in holding if p.category != "general"]  # a later start replaced it
     elif not any(p.category == "general" for p in holding):
         ended = max((p.until for p in recorded.categories if p.until is not None), default=on)
         holding.append(CategoryPeriod("general", min(ended, on)))
-    if tuple(holding) == recorded.categories:
-        return recorded
-    return attrs.evolve(recorded, categories=tuple(holding))
+    return tuple(holding)
