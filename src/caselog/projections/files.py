@@ -9,7 +9,6 @@ the household's own stream (its means), so the projection folds the child's stre
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -92,7 +91,7 @@ def file_row(
 ) -> tuple[Any, ...]:
     """The ``child_files`` row of a file folded without the calendar. ``memo``, kept from one
     row of a child to the next, saves working out again what did not change (the categories'
-    text, the birthdays, the areas above the village, the next visit)."""
+    text, the birthdays, the areas above the village)."""
     memo = {} if memo is None else memo
     recorded = file.categories
     known = memo.get("categories")
@@ -113,21 +112,7 @@ def file_row(
     where = (file.village, len(directory.areas))  # a new area may sit above the village
     if place is None or place[0] != where:
         place = memo["place"] = (where, _areas(directory, file.village))
-    inputs = (
-        file.status,
-        file.categories,
-        file.risk,
-        file.last_visit,
-        file.registered_on,
-        file.open_concerns,
-        file.followed_up,
-        file.basis if file.open_concerns else None,
-    )
-    known = memo.get("due")
-    if known is None or not all(map(operator.is_, known[0], inputs)):
-        due = next_visit(file, rules.visits) if file.status is FileStatus.ACTIVE else None
-        known = memo["due"] = (inputs, due)  # what the rule reads, and what it said
-    due = known[1]
+    due = next_visit(file, rules.visits) if file.status is FileStatus.ACTIVE else None
     unfollowed = [
         source.effective
         for concern in file.open_concerns
