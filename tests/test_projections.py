@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import given
@@ -21,6 +21,8 @@ from caselog.domain import (
     ClosureReason,
     EventVoided,
     FileStatus,
+    HouseholdEconomicStatusRecorded,
+    IncomeSource,
     Parent,
     ParentSituation,
     ParentStatusRecorded,
@@ -28,8 +30,9 @@ from caselog.domain import (
     VisitCompleted,
 )
 from caselog.domain.calendar import month_of, next_month
-from caselog.projections import Batch, CaseloadProjection, catch_up, engine, rebuild
-from caselog.tables import Query, TableChanges
+from caselog.projections import Batch, CaseloadProjection, Projection, catch_up, engine, rebuild
+from caselog.projections import files as engine_files
+from caselog.tables import Column, Query, Table, TableChanges
 from caselog.testing import ManualClock
 
 START = datetime(2025, 1, 2, 9, tzinfo=UTC)
@@ -431,3 +434,164 @@ def test_a_voided_registration_leaves_no_row(page_size: int) -> None:
     whole = _rows(log)
     engine.rebuild_all(log, list(log.projections.values()), page_size=page_size)
     assert _rows(log) == whole
+
+
+FACTS_SEEN = Table(
+    "facts_seen",
+    (Column("child_id", "text", is_nullable=False), Column("facts", "integer", is_nullable=False)),
+    key=("child_id",),
+)
+
+
+class _FactsSeen(Projection):
+    """How many parent facts c-0's stream held when its household's means were last recorded:
+    a projection that reads another stream than its events', after what it read before."""
+
+    name = "facts_seen"
+    version = "1"
+    tables = (FACTS_SEEN,)
+    types: ClassVar[frozenset[str] | None] = frozenset(
+        {"parent_status_recorded", "household_economic_status_recorded", "child_registered"}
+    )
+
+    def apply(self, batch: Batch) -> list[TableChanges]:
+        kept = batch.kept(self.name)
+        rows = []
+        for event in batch.events:
+            if event.type == "household_economic_status_recorded":
+                seen, facts = kept.get("c-0", (0, 0))
+                new = batch.read_stream_after("child:c-0", seen)
+                facts += sum(e.type == "parent_status_recorded" for e in new)
+                kept["c-0"] = (new[-1].version if new else seen, facts)
+                rows.append(("c-0", facts))
+        return [TableChanges(FACTS_SEEN.name, tuple(rows))] if rows else []
+
+
+@pytest.mark.parametrize(("cached", "page_size"), [(500_000, 1000), (500_000, 1), (4, 1)])
+def test_a_stream_let_go_gives_what_came_after_the_version_asked_for(
+    monkeypatch: pytest.MonkeyPatch, cached: int, page_size: int
+) -> None:
+    """A stream let go from a small cache still gives a projection every event after the
+    version it read, not only those after the stream was let go."""
+    clock = ManualClock(START)
+    log = _history_log(clock)
+    _apply(log, clock, ("register", 0, VILLAGE, 3000))
+    file = log.child_file("c-0")
+    assert file is not None
+    means = HouseholdEconomicStatusRecorded(file.household_id, IncomeSource.FARMING)
+    log.append(f"household:{file.household_id}", [means], effective=START.date())
+    for parent in Parent:
+        clock.advance(60)
+        fact = ParentStatusRecorded("c-0", parent, ParentSituation.MIGRANT_WORKER)
+        log.append("child:c-0", [fact], effective=START.date())
+    for n in range(1, 4):
+        clock.advance(60)
+        _apply(log, clock, ("register", n, VILLAGE, 3000))
+    clock.advance(60)
+    log.append(f"household:{file.household_id}", [means], effective=START.date())
+    monkeypatch.setattr(engine, "CACHED_EVENTS", cached)
+    projection = _FactsSeen()
+    log.register_projection(projection)
+    engine.rebuild(log, projection, page_size=page_size)
+    assert log.store.query(Query(FACTS_SEEN.name)) == [("c-0", 2)]  # type: ignore[attr-defined]
+
+
+class _OneByOne:
+    """A store of another library that writes one projection at a time: a memory store
+    without ``write_projections``."""
+
+    def __init__(self) -> None:
+        self._inner = caselog.MemoryStore()
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "write_projections":
+            raise AttributeError(name)
+        return getattr(self._inner, name)
+
+    def append(self, *args: Any, **kwargs: Any) -> Any:
+        return self._inner.append(*args, **kwargs)
+
+    def read_stream(self, *args: Any, **kwargs: Any) -> Any:
+        return self._inner.read_stream(*args, **kwargs)
+
+    def read_log(self, *args: Any, **kwargs: Any) -> Any:
+        return self._inner.read_log(*args, **kwargs)
+
+    def stream_version(self, *args: Any, **kwargs: Any) -> Any:
+        return self._inner.stream_version(*args, **kwargs)
+
+    def last_event(self, *args: Any, **kwargs: Any) -> Any:
+        return self._inner.last_event(*args, **kwargs)
+
+    def projection_state(self, *args: Any, **kwargs: Any) -> Any:
+        return self._inner.projection_state(*args, **kwargs)
+
+    def create_projection(self, *args: Any, **kwargs: Any) -> Any:
+        return self._inner.create_projection(*args, **kwargs)
+
+    def write_projection(self, *args: Any, **kwargs: Any) -> Any:
+        return self._inner.write_projection(*args, **kwargs)
+
+    def drop_projection(self, *args: Any, **kwargs: Any) -> Any:
+        return self._inner.drop_projection(*args, **kwargs)
+
+    def query(self, *args: Any, **kwargs: Any) -> Any:
+        return self._inner.query(*args, **kwargs)
+
+
+def test_a_store_without_write_projections_keeps_projections_one_by_one() -> None:
+    """``write_projections`` is optional: a store that writes one projection at a time keeps
+    the same tables."""
+    clock = ManualClock(START)
+    log = caselog.open(_OneByOne(), clock=clock)
+    build(log)
+    for n in range(3):
+        _apply(log, clock, ("register", n, VILLAGE, 3000))
+        clock.advance(60)
+    log.catch_up()
+    rows = _rows(log)
+    assert len(rows["child_files"]) == 3
+    log.rebuild()
+    assert _rows(log) == rows
+
+
+def test_a_catch_up_reads_again_where_another_process_stopped_inside_its_page(
+    tmp_path: Path,
+) -> None:
+    """Another process commits a batch that ends inside this process's page and stops: this
+    process goes back to where it stopped, and no row is missing."""
+    clock = ManualClock(START)
+    path = tmp_path / "log.db"
+    log = caselog.open(str(path), clock=clock)
+    build(log)
+    engine.catch_up(log, engine_files.ChildFilesProjection())
+    for n in range(30):
+        _apply(log, clock, ("register", n, VILLAGE, 3000))
+        clock.advance(60)
+    other = caselog.open(str(path), clock=clock)
+
+    class Stop(Exception):
+        pass
+
+    def stop(_end: int) -> None:
+        raise Stop  # the other process is killed after its first batch
+
+    mine = engine_files.ChildFilesProjection()
+    apply = mine.apply
+    batches: list[int] = []
+
+    def interleaved(batch: Batch) -> list[TableChanges]:
+        batches.append(batch.end)
+        if len(batches) == 1:
+            with pytest.raises(Stop):
+                engine.catch_up(other, engine_files.ChildFilesProjection(), page_size=3,
+                                progress=stop)  # fmt: skip
+        return apply(batch)
+
+    mine.apply = interleaved  # type: ignore[method-assign]
+    engine.catch_up(log, mine, page_size=10)
+    assert batches[1] < batches[0] + 10  # it went back to where the other process stopped
+    caught = _rows(log)["child_files"]
+    engine.rebuild(log, engine_files.ChildFilesProjection())
+    assert caught == _rows(log)["child_files"]
+    assert len(caught) == 30

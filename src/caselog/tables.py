@@ -178,7 +178,15 @@ def matches(value: Any, condition: Condition) -> bool:
 
 @runtime_checkable
 class ProjectionStore(Protocol):
-    """What a store offers projections. ``caselog.testing.ProjectionConformance`` certifies it."""
+    """What a store offers projections. ``caselog.testing.ProjectionConformance`` certifies it.
+
+    A store may also offer ``write_projections(writes: Sequence[ProjectionWrite]) ->
+    frozenset[str]``: several projections' writes, each as :meth:`write_projection` would, all
+    in one transaction; a write whose projection is not at its ``expected`` position is skipped,
+    nothing of it written, and its name returned; any other error writes nothing at all. A
+    catch-up of several projections then commits once per page; without it, once per projection
+    and page. The stores caselog ships offer it.
+    """
 
     def projection_state(self, name: str) -> ProjectionState | None:
         """The projection's position, or None if it has no tables."""
@@ -194,13 +202,6 @@ class ProjectionStore(Protocol):
     ) -> None:
         """Apply ``changes`` and move the position from ``expected`` to ``position``, in one
         transaction; raise ConcurrencyError, writing nothing, if the position is elsewhere."""
-        ...
-
-    def write_projections(self, writes: Sequence[ProjectionWrite]) -> frozenset[str]:
-        """Apply several projections' writes, each as :meth:`write_projection` would, all in
-        one transaction (a catch-up of several projections commits once per batch). A write
-        whose projection is not at its ``expected`` position is skipped, nothing of it
-        written, and its name returned; any other error writes nothing at all."""
         ...
 
     def drop_projection(self, name: str, *, tables: Sequence[Table]) -> None:

@@ -16,7 +16,7 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from caselog.errors import StoreError
+from caselog.errors import ConcurrencyError, StoreError
 from caselog.events.envelope import Event
 from caselog.store import StoredEvent
 from caselog.tables import ProjectionStore, ProjectionWrite, Query, Table, TableChanges
@@ -156,8 +156,8 @@ class Streams:
         found = self._used(stream)
         if found is not None and found.since <= version:
             return _after(found.events, version)
-        if found is None and (self.is_complete or self._ends.get(stream, -1) >= version > 0):
-            return []  # nothing came after what was let go
+        if found is None and (self.is_complete or self._ends.get(stream, version + 1) <= version):
+            return []  # nothing came after what was let go, which the caller has read
         return self._read(stream, version, end, found)
 
     def _read(self, stream: str, since: int, end: int, held: _Cached | None) -> list[Event[Any]]:
@@ -324,27 +324,42 @@ def catch_up_all(
     positions = {p.name: _ready(log, p) for p in projections}
     if not projections:
         return positions
-    start = min(positions.values())
     types: frozenset[str] | None = frozenset()
     for projection in projections:
         types = None if types is None or projection.types is None else types | projection.types
-    empty = frozenset(name for name, position in positions.items() if position == 0)
-    streams = Streams(log, types=types, is_complete=start == 0, limit=CACHED_EVENTS, empty=empty)
     is_collecting = gc.isenabled()
     gc.disable()  # a batch makes many short-lived objects and no cycles
     try:
-        for page in _pages(log, start, page_size):
-            end = page[-1].position
-            wanted = page if types is None else [r for r in page if r.type in types]
-            decoded = [log._mapper.event(record) for record in wanted]
-            streams.add(decoded, new=frozenset(r.stream for r in page if r.version == 1))
-            _write(log, projections, positions, decoded, end, streams)
-            if progress is not None:
-                progress(end)
+        while not _pass(log, projections, positions, types, page_size, progress):
+            pass  # another process left a projection inside a page: read again from there
     finally:
         if is_collecting:
             gc.enable()
     return positions
+
+
+def _pass(
+    log: Caselog,
+    projections: Sequence[Projection],
+    positions: dict[str, int],
+    types: frozenset[str] | None,
+    page_size: int,
+    progress: Progress | None,
+) -> bool:
+    """One pass over the log from the lowest position; False when it has to start again."""
+    start = min(positions.values())
+    empty = frozenset(name for name, position in positions.items() if position == 0)
+    streams = Streams(log, types=types, is_complete=start == 0, limit=CACHED_EVENTS, empty=empty)
+    for page in _pages(log, start, page_size):
+        end = page[-1].position
+        wanted = page if types is None else [r for r in page if r.type in types]
+        decoded = [log._mapper.event(record) for record in wanted]
+        streams.add(decoded, new=frozenset(r.stream for r in page if r.version == 1))
+        if not _write(log, projections, positions, decoded, end, streams):
+            return False
+        if progress is not None:
+            progress(end)
+    return True
 
 
 def _pages(log: Caselog, after: int, size: int) -> Iterator[list[StoredEvent]]:
@@ -382,9 +397,10 @@ def _write(
     decoded: list[Event[Any]],
     end: int,
     streams: Streams,
-) -> None:
+) -> bool:
     """Apply one page to each projection not past it already, and write what they change in
-    one transaction."""
+    one transaction; False when another process moved a projection to a position inside the
+    page, from which the catch-up must read again."""
     writes = []
     for projection in projections:
         after = positions[projection.name]
@@ -395,9 +411,10 @@ def _write(
         changes = projection.apply(Batch(log, events, end, streams)) if events else []
         writes.append(ProjectionWrite(projection.name, after, end, tuple(changes)))
     if not writes:
-        return
+        return True
     store = projection_store(log)
-    skipped = store.write_projections(writes)
+    skipped = _write_all(store, writes)
+    level = True
     for write in writes:
         if write.name not in skipped:
             positions[write.name] = end
@@ -407,6 +424,25 @@ def _write(
         if state is None:
             raise StoreError(f"projection {write.name} was dropped while catching up")
         positions[write.name] = state.position  # another process moved it: skip
+        level = level and state.position >= end  # not if it stopped inside this page
+    return level
+
+
+def _write_all(store: ProjectionStore, writes: list[ProjectionWrite]) -> frozenset[str]:
+    """Write a page's batches in one transaction, or one by one in a store without
+    ``write_projections``; return the names of those skipped, their position moved."""
+    write_all = getattr(store, "write_projections", None)
+    if write_all is not None:
+        found: frozenset[str] = write_all(writes)
+        return found
+    skipped = set()
+    for write in writes:
+        try:
+            store.write_projection(write.name, expected=write.expected, position=write.position,
+                                   changes=write.changes)  # fmt: skip
+        except ConcurrencyError:
+            skipped.add(write.name)
+    return frozenset(skipped)
 
 
 def rebuild(

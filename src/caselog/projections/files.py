@@ -146,7 +146,7 @@ class ChildFilesProjection(Projection):
     """Keeps ``child_files``."""
 
     name = "child_files"
-    version = "1"
+    version = "2"
     tables = (CHILD_FILES,)
     types: ClassVar[frozenset[str] | None] = frozenset(
         name for name in default_registry.names() if not name.startswith(_ELSEWHERE)
