@@ -508,36 +508,6 @@ class _OneByOne:
             raise AttributeError(name)
         return getattr(self._inner, name)
 
-    def append(self, *args: Any, **kwargs: Any) -> Any:
-        return self._inner.append(*args, **kwargs)
-
-    def read_stream(self, *args: Any, **kwargs: Any) -> Any:
-        return self._inner.read_stream(*args, **kwargs)
-
-    def read_log(self, *args: Any, **kwargs: Any) -> Any:
-        return self._inner.read_log(*args, **kwargs)
-
-    def stream_version(self, *args: Any, **kwargs: Any) -> Any:
-        return self._inner.stream_version(*args, **kwargs)
-
-    def last_event(self, *args: Any, **kwargs: Any) -> Any:
-        return self._inner.last_event(*args, **kwargs)
-
-    def projection_state(self, *args: Any, **kwargs: Any) -> Any:
-        return self._inner.projection_state(*args, **kwargs)
-
-    def create_projection(self, *args: Any, **kwargs: Any) -> Any:
-        return self._inner.create_projection(*args, **kwargs)
-
-    def write_projection(self, *args: Any, **kwargs: Any) -> Any:
-        return self._inner.write_projection(*args, **kwargs)
-
-    def drop_projection(self, *args: Any, **kwargs: Any) -> Any:
-        return self._inner.drop_projection(*args, **kwargs)
-
-    def query(self, *args: Any, **kwargs: Any) -> Any:
-        return self._inner.query(*args, **kwargs)
-
 
 def test_a_store_without_write_projections_keeps_projections_one_by_one() -> None:
     """``write_projections`` is optional: a store that writes one projection at a time keeps
