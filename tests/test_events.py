@@ -226,3 +226,38 @@ def test_mapper_decodes_times(registry: EventRegistry) -> None:
     assert event.effective == date(2024, 3, 3)
     assert event.recorded == datetime(2024, 3, 10, 8, tzinfo=UTC)
     assert event.data.at == datetime(2024, 3, 3, 8, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("text", ['{"child":"c"', '{"child":"c"} x', "", "[1, 2]x", "nul"])
+def test_stored_text_that_is_not_json_is_refused_naming_the_event(
+    registry: EventRegistry, text: str
+) -> None:
+    """Damaged stored text (cut short, with something after the JSON, empty) is a PayloadError
+    naming the event, never a half-read payload."""
+    stored = _stored("visit_completed", text)
+    with pytest.raises(PayloadError, match="not JSON") as refused:
+        EventMapper(registry).event(stored)
+    assert refused.value.event_id == stored.event_id
+
+
+def test_stored_text_with_white_space_around_it_still_reads(registry: EventRegistry) -> None:
+    """JSON written by another tool, with white space around it, reads as json.loads reads it."""
+    text = ' {"at": "2024-03-03T08:30:00.000000+00:00", "child": "c"}\n'
+    assert EventMapper(registry).event(_stored("visit_completed", text)).data.child == "c"
+
+
+def test_decoded_times_are_equal_whichever_event_parsed_them_first(
+    registry: EventRegistry,
+) -> None:
+    """Events of one moment share its parsed time; each event still carries its own times."""
+    mapper = EventMapper(registry)
+    text = '{"at":"2024-03-03T08:30:00.000000+00:00","child":"c"}'
+    first = mapper.event(_stored("visit_completed", text))
+    moved = _stored("visit_completed", text)._replace(
+        effective="2024-03-04", recorded="2024-03-11T08:00:00.000000+00:00"
+    )
+    second, again = mapper.event(moved), mapper.event(_stored("visit_completed", text))
+    assert (second.effective, second.recorded) == (
+        date(2024, 3, 4), datetime(2024, 3, 11, 8, tzinfo=UTC)
+    )  # fmt: skip
+    assert (again.effective, again.recorded) == (first.effective, first.recorded)

@@ -6,6 +6,7 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
+from json.scanner import make_scanner
 from typing import Any
 
 from caselog.errors import PayloadError, ValidationError
@@ -17,6 +18,22 @@ from caselog.store import NewEvent, StoredEvent
 from caselog.times import parse_effective, parse_recorded
 
 __all__ = ["EventMapper", "random_id"]
+
+_scan: Callable[[str, int], tuple[Any, int]] = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # (typeshed: a decoder)
+"""The decoder's scanner: ``json.loads`` without its wrappers (a third of its time)."""
+
+_TIMES_KEPT = 4096
+
+
+def _loads(text: str) -> Any:
+    """Decode stored JSON text, raising ``ValueError`` as ``json.loads`` does."""
+    try:
+        data, end = _scan(text, 0)
+    except (StopIteration, ValueError):
+        return json.loads(text)  # says what is wrong, or takes what the scanner would not
+    if end != len(text):
+        return json.loads(text)
+    return data
 
 
 def random_id() -> str:
@@ -31,6 +48,7 @@ class EventMapper:
         self.registry = registry
         self.ids = ids
         self._readers: dict[str, Callable[..., Any]] = {}  # by type name
+        self._times: dict[str, Any] = {}  # stored times parsed, shared by the events they date
 
     def new_event(
         self,
@@ -77,7 +95,7 @@ class EventMapper:
         """Return the payload object of a stored record, lifted to the current schema."""
         entry = self.registry.of_name(stored.type, event_id=stored.event_id)
         try:
-            data = json.loads(stored.data)
+            data = _loads(stored.data)
         except ValueError as exc:
             reason = f"stored payload is not JSON: {exc}"
             raise PayloadError(stored.type, reason, event_id=stored.event_id) from exc
@@ -92,6 +110,13 @@ class EventMapper:
         """Return the event of a stored record, decoding its payload unless it is given."""
         if payload is None:
             payload = self.payload(stored)
+        times = self._times
+        effective = times.get(stored.effective)
+        if effective is None:
+            effective = self._time(stored.effective, parse_effective)
+        recorded = times.get(stored.recorded)
+        if recorded is None:
+            recorded = self._time(stored.recorded, parse_recorded)
         return Event(  # positional, in the order of the fields: the rebuild's hottest call
             stored.position,
             stored.stream,
@@ -99,8 +124,8 @@ class EventMapper:
             stored.event_id,
             stored.type,
             stored.schema,
-            parse_effective(stored.effective),
-            parse_recorded(stored.recorded),
+            effective,
+            recorded,
             stored.actor,
             stored.role,
             stored.area,
@@ -111,3 +136,12 @@ class EventMapper:
             stored.hash,
             stored.chain,
         )
+
+    def _time(self, text: str, parse: Callable[[str], Any]) -> Any:
+        """Parse a stored time, and keep it for the events of the same time (those of one
+        append, of one day) that follow."""
+        times = self._times
+        if len(times) >= _TIMES_KEPT:
+            times.clear()
+        value = times[text] = parse(text)
+        return value

@@ -37,6 +37,7 @@ _SCALARS: dict[Any, str] = {
     uuid.UUID: "UUID",
 }
 _SIMPLE = (str, int, bool, float)  # JSON gives them as they are: checked by type, not converted
+_MISSING = object()  # a key the data does not have
 
 
 class _Unknown(Exception):
@@ -51,6 +52,7 @@ class _Builder:
             "date": date,
             "datetime": datetime,
             "UUID": uuid.UUID,
+            "_missing": _MISSING,
         }
         self.names = 0
 
@@ -70,7 +72,9 @@ class _Builder:
         if kind in _SCALARS:
             return f"{_SCALARS[kind]}({expr})"
         if isinstance(kind, type) and issubclass(kind, enum.Enum):
-            return f"{self.name(kind)}({expr})"
+            # the members by value, as the enumeration looks them up first; a value it does not
+            # hold (or cannot hash) raises, and the converter says why
+            return f"{self.name(kind._value2member_map_)}[{expr}]"
         if attrs.has(kind):
             return f"{self.name(self.record(kind))}({expr})"
         origin, args = typing.get_origin(kind), typing.get_args(kind)
@@ -85,28 +89,45 @@ class _Builder:
         raise _Unknown(kind)
 
     def record(self, cls: type[Any]) -> Callable[[Any], Any]:
-        """The generated function reading a dict into ``cls``."""
+        """The generated function reading a dict into ``cls``: each field taken into a local,
+        checked or converted, and the class called with them in field order."""
         hints = typing.get_type_hints(cls)
         known = frozenset(field.name for field in attrs.fields(cls))
+        lines = []
         arguments = []
-        for field in attrs.fields(cls):
+        for number, field in enumerate(attrs.fields(cls)):
             if not field.init or (field.alias or field.name) != field.name:
                 raise _Unknown(cls)  # the converter knows how such fields are read
-            key = field.name
-            converted = self.value(hints[field.name], f"_o[{key!r}]")
-            if field.default is attrs.NOTHING:
-                arguments.append(f"{key}={converted}")
-            elif isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+            if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
                 raise _Unknown(cls)  # no factory defaults among payloads
+            local, kind = f"_a{number}", hints[field.name]
+            is_required = field.default is attrs.NOTHING
+            if is_required:
+                lines.append(f"{local} = _o[{field.name!r}]")
+            else:
+                lines.append(f"{local} = _o.get({field.name!r}, _missing)")
+            if kind in _SIMPLE:  # checked, not converted
+                check = f"type({local}) is not {kind.__name__}"
+                if not is_required:
+                    check = f"{local} is not _missing and {check}"
+                lines.append(f"if {check}: _wrong()")
+                if not is_required:
+                    lines.append(f"if {local} is _missing: {local} = {self.name(field.default)}")
+            elif is_required:
+                lines.append(f"{local} = {self.value(kind, local)}")
             else:
                 default = self.name(field.default)
-                arguments.append(f"{key}=({converted} if {key!r} in _o else {default})")
+                converted = self.value(kind, local)
+                lines.append(f"{local} = {default} if {local} is _missing else {converted}")
+            arguments.append(f"{field.name}={local}" if field.kw_only else local)
         cls_name, keys = self.name(cls), self.name(known)
         function = f"_read_{cls.__name__}_{self.names}"
+        body = "".join(f"    {line}\n" for line in lines)
         source = (
             f"def {function}(_o):\n"
             f"    if type(_o) is not dict or not {keys}.issuperset(_o):\n"
             "        _wrong()\n"
+            f"{body}"
             f"    return {cls_name}({', '.join(arguments)})\n"
         )
         exec(source, self.namespace)
