@@ -100,3 +100,20 @@ def test_the_reason_is_the_same_in_every_process() -> None:
         for seed in range(6)
     }  # fmt: skip
     assert reasons == {"every 30 days (de_facto_unsupported)"}
+
+
+def test_a_childs_rows_follow_changes_of_risk_and_categories() -> None:
+    """``child_files`` rows keep what they worked out for a child's earlier row (``memo``);
+    a new risk assessment or categories record still changes when the visit falls due."""
+    from caselog.domain.directory import Directory
+    from caselog.projections.files import CHILD_FILES, file_row
+
+    rules = national_rule_set()
+    memo: dict[str, object] = {}
+    reason = [column.name for column in CHILD_FILES.columns].index("next_reason")
+    high = RiskAssessed("c-1", RiskLevel.HIGH, frozenset({"no adult at home"}))
+    files = [_file("left_behind"), _file("left_behind", risk=high), _file("general")]
+    rows = [file_row(file, Directory(), rules, memo)[reason] for file in files]
+    assert rows == [file_row(file, Directory(), rules)[reason] for file in files]
+    assert rows == ["every 90 days (left_behind)", "every 30 days (high risk)",
+                    "every 365 days (general)"]  # fmt: skip

@@ -18,7 +18,7 @@ import attrs
 from caselog.domain.codes import FileStatus
 from caselog.domain.corrections import EventCorrected, EventVoided
 from caselog.domain.file import ADULT_AGE, ChildFile, Folding, birthday_at, moment, select
-from caselog.domain.rules.visits import next_visit
+from caselog.domain.rules.visits import next_visit, visit_interval
 from caselog.errors import ValidationError
 from caselog.events.registry import default_registry
 from caselog.projections.columns import areas_above, text
@@ -37,11 +37,21 @@ _ELSEWHERE = ("application_", "entitlement_", "payment_", "benefit_", "evidence_
 
 FIXES = frozenset((EventCorrected, EventVoided))
 
+_STATUSES = {status: status.value for status in FileStatus}
+
+
+_DAYS: dict[date | datetime, str] = {}  # the text of days already written
+
 
 def _day(value: date | datetime | None) -> str | None:
     if value is None:
         return None
-    return (value.date() if isinstance(value, datetime) else value).isoformat()
+    found = _DAYS.get(value)
+    if found is None:
+        if len(_DAYS) >= 100_000:
+            _DAYS.clear()
+        found = _DAYS[value] = (value.date() if isinstance(value, datetime) else value).isoformat()
+    return found
 
 
 CHILD_FILES = Table(
@@ -91,7 +101,7 @@ def file_row(
 ) -> tuple[Any, ...]:
     """The ``child_files`` row of a file folded without the calendar. ``memo``, kept from one
     row of a child to the next, saves working out again what did not change (the categories'
-    text, the birthdays, the areas above the village)."""
+    text, the birthdays, the areas above the village, the days between visits)."""
     memo = {} if memo is None else memo
     recorded = file.categories
     known = memo.get("categories")
@@ -105,14 +115,22 @@ def file_row(
         known = memo["categories"] = (recorded, categories, rule_set)
     _, categories, rule_set = known
     born = memo.get("born")
-    if born is None or born[0] != file.birth_date:
+    if born is None or born[0] != file.birth_date or born[1] is not file.sex:
         birth = file.birth_date
-        born = memo["born"] = (birth, birth.isoformat(), birthday_at(birth, ADULT_AGE).isoformat())
+        adult = birthday_at(birth, ADULT_AGE).isoformat()
+        born = memo["born"] = (birth, file.sex, birth.isoformat(), adult, file.sex.value)
     place = memo.get("place")
     where = (file.village, len(directory.areas))  # a new area may sit above the village
     if place is None or place[0] != where:
         place = memo["place"] = (where, _areas(directory, file.village))
-    due = next_visit(file, rules.visits) if file.status is FileStatus.ACTIVE else None
+    status = file.status
+    due = None
+    if status is FileStatus.ACTIVE:
+        interval = memo.get("interval")  # depends on the categories and risk recorded
+        if interval is None or interval[:3] != (recorded, file.risk, rules.visits):
+            every = visit_interval(recorded, file.risk, rules.visits)
+            interval = memo["interval"] = (recorded, file.risk, rules.visits, every)
+        due = next_visit(file, rules.visits, interval=interval[3])
     unfollowed = [
         source.effective
         for concern in file.open_concerns
@@ -124,11 +142,11 @@ def file_row(
         file.household_id,
         file.village,
         *place[1],
-        file.sex.value,
-        born[1],
+        born[4],
         born[2],
+        born[3],
         _day(file.registered_on),
-        file.status.value,
+        _STATUSES[status],
         _day(file.status_since),
         categories,
         rule_set,
