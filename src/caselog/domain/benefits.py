@@ -357,17 +357,23 @@ def _terminated(ents: _Entitlements, data: en.EntitlementTerminated, event: Even
 def _paid(status: PaymentStatus) -> Callable[[_Entitlements, Any, Event[Any]], None]:
     def handle(ents: _Entitlements, data: Any, event: Event[Any]) -> None:
         ent = ents[data.entitlement_id]
-        before = ent.payment(data.month)
+        month, paid = data.month, ent.payments
         if isinstance(data, en.PaymentIssued):
-            payment = Payment(
-                data.month, data.amount, status, _day(event.effective), data.reference
-            )
-        elif before is None:
-            return  # not reached by the commands, which refuse it
+            payment = Payment(month, data.amount, status, _day(event.effective), data.reference)
+            if not paid or paid[-1].month < month:  # the next month's: the usual case
+                ents[data.entitlement_id] = attrs.evolve(ent, payments=(*paid, payment))
+                return
         else:
+            # the payment changed is almost always the latest issued: look from the end
+            before = next((p for p in reversed(paid) if p.month == month), None)
+            if before is None:
+                return  # not reached by the commands, which refuse it
             reference = getattr(data, "reference", None) or before.reference
             payment = attrs.evolve(before, status=status, reference=reference)
-        others = tuple(p for p in ent.payments if p.month != data.month)
+            if paid[-1] is before:
+                ents[data.entitlement_id] = attrs.evolve(ent, payments=(*paid[:-1], payment))
+                return
+        others = tuple(p for p in paid if p.month != month)
         payments = tuple(sorted((*others, payment), key=lambda p: p.month))
         ents[data.entitlement_id] = attrs.evolve(ent, payments=payments)
 

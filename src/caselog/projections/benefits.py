@@ -190,7 +190,12 @@ class BenefitsProjection(Projection):
                     ent.last_month, ent.status.value, ent.initial_amount, int(ent.is_monthly),
                     _pairs(ent.overrides), _pairs(ent.suspensions), reason,
                 ))  # fmt: skip
-                for payment in ent.payments:
+                before = child.paid.get(ent.entitlement_id)
+                same = before[1] if before is not None and before[0] == places else ()
+                child.paid[ent.entitlement_id] = (places, ent.payments)
+                for index, payment in enumerate(ent.payments):
+                    if index < len(same) and same[index] is payment:
+                        continue  # the month's row as written before
                     child.write(PAYMENTS, pays, (
                         ent.entitlement_id, payment.month, ent.child_id, ent.benefit, *places,
                         payment.amount, payment.status.value, payment.issued_on.isoformat(),
@@ -205,12 +210,15 @@ class _Child:
     the last version of the stream it has read, and the rows written, so that a batch writes
     only the rows its events changed (a month's payment, not every month's again)."""
 
-    __slots__ = ("folding", "seen", "written")
+    __slots__ = ("folding", "paid", "seen", "written")
 
     def __init__(self) -> None:
         self.folding = BenefitsFolding()
         self.seen = 0
         self.written: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        # each entitlement's places and payments as last written: a payment the fold kept as it
+        # was (the same object, in the same place) has the same row
+        self.paid: dict[str, tuple[Any, tuple[Any, ...]]] = {}
 
     def write(self, table: Table, rows: list[tuple[Any, ...]], row: tuple[Any, ...]) -> None:
         """Add ``row`` of ``table`` to ``rows`` unless the same row was written already."""

@@ -126,7 +126,7 @@ class CaseloadProjection(Projection):
                 known.events += [e for e in new if type(e.data) in _RELEVANT]
                 known.seen = new[-1].version
             child = _Child(batch, child_id, changes, known.open)
-            child.know(known.events, sorted(times))
+            child.know(known.events, sorted(times), known.memo)
             known.open = child.open
         return changes.tables()
 
@@ -138,12 +138,13 @@ class _Known:
     """What the caseload keeps of a child between batches of a run: the child's events its
     history depends on, the last version of the stream read, and the open rows."""
 
-    __slots__ = ("events", "open", "seen")
+    __slots__ = ("events", "memo", "open", "seen")
 
     def __init__(self, open_rows: dict[str, list[tuple[Any, ...]]] | None) -> None:
         self.open = open_rows  # None: not known yet, read from the tables
         self.events: list[Any] = []
         self.seen = 0
+        self.memo: dict[Any, Any] = {}  # what working out its history and rows saves again
 
 
 class _Changes:
@@ -192,14 +193,19 @@ class _Child:
             }
         self.open = open_rows
 
-    def know(self, events: Sequence[Any], times: Iterable[datetime]) -> None:
+    def know(
+        self, events: Sequence[Any], times: Iterable[datetime], memo: dict[Any, Any] | None = None
+    ) -> None:
         """Record what the log knew of the child at each of ``times``: rows no longer known
         are closed at that moment, rows newly known are written from it, rows known before
-        and still stay as they are."""
+        and still stay as they are. ``memo`` is kept for the child between calls."""
         rules = self.batch.log.rules
         directory = self.batch.directory
+        memo = {} if memo is None else memo
+        states, groups = memo.setdefault("states", {}), memo.setdefault("rows", {})
         for moment in times:
-            rows = _rows(history(events, known_at=moment, rules=rules), directory)
+            pieces = history(events, known_at=moment, rules=rules, memo=states)
+            rows = _rows(pieces, directory, groups)
             since = format_recorded(moment)
             for table in (CHILD_PERIODS, CATEGORY_PERIODS):
                 self._know(table, rows[table.name], since)
@@ -225,33 +231,56 @@ class _Child:
         self.open[table.name] = still
 
 
-def _rows(pieces: list[Piece], directory: Any) -> dict[str, list[tuple[Any, ...]]]:
-    """The rows of a child's pieces, without their key and knowledge columns."""
+def _rows(
+    pieces: list[Piece], directory: Any, memo: dict[Any, Any] | None = None
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of a child's pieces, without their key and knowledge columns. ``memo`` keeps
+    what each state of the last call gave (its areas, sex and birth date, its categories
+    grouped)."""
+    known: dict[Any, Any] = {} if memo is None else memo
+    used: dict[Any, Any] = {}
     children: list[tuple[Any, ...]] = []
     categories: list[tuple[Any, ...]] = []
+    areas_known = len(directory.areas)  # a new area may sit above the village
     for piece in pieces:
         state = piece.state
-        areas = _areas(directory, state.village)
-        common = (
-            piece.valid_from.isoformat(),
-            None if piece.valid_to is None else piece.valid_to.isoformat(),
-            *areas,
-            state.sex,
-            state.birth_date.isoformat(),
-        )
-        if children and children[-1][1] == common[0] and children[-1][2:] == common[2:]:
-            children[-1] = (children[-1][0], common[1], *common[2:])  # only categories changed
+        found = used.get(id(state)) or known.get(id(state))
+        if found is None or found[0] is not state or found[1] != areas_known:
+            held: dict[str, list[str]] = {}
+            for category, subtype in state.categories:
+                held.setdefault(category, [])
+                if subtype is not None:
+                    held[category].append(subtype)
+            groups = tuple((c, ",".join(sorted(held[c])) or None) for c in sorted(held))
+            tail = (*_areas(directory, state.village), state.sex, _iso(state.birth_date))
+            found = (state, areas_known, tail, groups)
+        used[id(state)] = found
+        _, _, tail, groups = found
+        common = (_iso(piece.valid_from), _iso(piece.valid_to), *tail)
+        if children and children[-1][1] == common[0] and children[-1][2:] == tail:
+            children[-1] = (children[-1][0], common[1], *tail)  # only categories changed
         else:
             children.append(common)
-        held: dict[str, list[str]] = {}
-        for category, subtype in state.categories:
-            held.setdefault(category, [])
-            if subtype is not None:
-                held[category].append(subtype)
-        for category in sorted(held):
-            subtypes = ",".join(sorted(held[category])) or None
+        for category, subtypes in groups:
             categories.append((*common, category, subtypes))
+    if memo is not None:
+        memo.clear()
+        memo.update(used)
     return {CHILD_PERIODS.name: children, CATEGORY_PERIODS.name: categories}
+
+
+_DAYS: dict[date, str] = {}  # the text of days already written
+
+
+def _iso(day: date | None) -> str | None:
+    if day is None:
+        return None
+    found = _DAYS.get(day)
+    if found is None:
+        if len(_DAYS) >= 100_000:
+            _DAYS.clear()
+        found = _DAYS[day] = day.isoformat()
+    return found
 
 
 def _areas(directory: Any, village: str) -> tuple[str | None, ...]:

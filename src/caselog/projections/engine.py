@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import gc
 import itertools
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -92,7 +93,9 @@ class Streams:
         self.types = types
         self.is_complete = is_complete
         self.limit = limit
-        self._streams: dict[str, _Cached] = {}  # least recently used first
+        # least recently used first: an OrderedDict, as a dict emptied from its front is slow
+        # to take the next first item of
+        self._streams: OrderedDict[str, _Cached] = OrderedDict()
         self._ends: dict[str, int] = {}  # streams let go: the last version they held
         self._kept: dict[str, dict[str, Any]] = {}
         self._whole = set(empty)
@@ -129,17 +132,16 @@ class Streams:
         room = self.limit * 3 // 4 - kept - coming
         streams = self._streams
         while streams and self._size > room:
-            stream = next(iter(streams))
-            held = streams.pop(stream)
+            stream, held = streams.popitem(last=False)
             self._ends[stream] = held.events[-1].version if held.events else held.since
             self._size -= len(held.events)
             self.is_complete = False
 
     def _used(self, stream: str) -> _Cached | None:
         """The stream's cached events, now the most recently used."""
-        found = self._streams.pop(stream, None)
+        found = self._streams.get(stream)
         if found is not None:
-            self._streams[stream] = found
+            self._streams.move_to_end(stream)
         return found
 
     def get(self, stream: str, end: int) -> list[Event[Any]]:

@@ -70,12 +70,6 @@ class Piece:
     state: State
 
 
-def _days(value: date | datetime) -> set[date]:
-    if isinstance(value, datetime):
-        return {value.date(), moment(value).astimezone(UTC).date()}
-    return {value}
-
-
 def _state(file: ChildFile | None, day: date, rules: RuleSet) -> State | None:
     if file is None or file.status is not FileStatus.ACTIVE or is_aged_out(file, day):
         return None  # on_the_calendar would say AGED_OUT
@@ -86,14 +80,35 @@ def _state(file: ChildFile | None, day: date, rules: RuleSet) -> State | None:
     return State(file.village, file.sex.value, file.birth_date, labels)
 
 
+_NEXT_DAYS: dict[date, datetime] = {}  # the first instant after each day asked for
+
+
+def _after_day(day: date) -> datetime:
+    found = _NEXT_DAYS.get(day)
+    if found is None:
+        if len(_NEXT_DAYS) >= 100_000:
+            _NEXT_DAYS.clear()
+        found = _NEXT_DAYS[day] = moment(day + timedelta(days=1))
+    return found
+
+
 def _label_key(label: tuple[str, str | None]) -> tuple[str, str]:
     return label[0], label[1] or ""
 
 
 def history(
-    events: Sequence[Event[Any]], *, known_at: datetime | None, rules: RuleSet
+    events: Sequence[Event[Any]],
+    *,
+    known_at: datetime | None,
+    rules: RuleSet,
+    memo: dict[Any, Any] | None = None,
 ) -> list[Piece]:
-    """The child's open-file pieces as known at ``known_at`` (everything when None)."""
+    """The child's open-file pieces as known at ``known_at`` (everything when None).
+
+    ``memo``, a dictionary kept between calls for one child and one rule set, saves working out
+    again the state of the same file on the same day (what a later moment mostly asks again); it
+    holds what the last call used.
+    """
     known = [
         e
         for e in events
@@ -101,14 +116,19 @@ def history(
     ]
     days: set[date] = set()
     for event in known:
-        days |= _days(event.effective)
+        effective = event.effective
+        if isinstance(effective, datetime):
+            days.add(effective.date())
+            days.add(moment(effective).astimezone(UTC).date())
+        else:
+            days.add(effective)
         data = event.data
-        if isinstance(data, CategoriesRecorded):
+        if type(data) is CategoriesRecorded:
             for period in data.categories:
                 days.add(period.since)
                 if period.until is not None:
                     days.add(period.until)
-        elif isinstance(data, ChildRegistered):
+        elif type(data) is ChildRegistered:
             days.add(birthday_at(data.birth_date, ADULT_AGE))
     # The events a file as of a day sees are a prefix of those it sees as of any later day
     # (``select`` orders by effective time first): one fold, walked forward day by day.
@@ -118,17 +138,36 @@ def history(
     folded = 0
     pieces: list[Piece] = []
     ordered = sorted(days)
+    states: dict[Any, Any] = {} if memo is None else memo
+    used: dict[Any, Any] = {}
     for n, day in enumerate(ordered):
-        limit = moment(day + timedelta(days=1))
+        limit = _after_day(day)
         while folded < len(chosen) and starts[folded] < limit:
             folding.add(chosen[folded])
             folded += 1
-        state = _state(folding.peek(), day, rules)
+        file = folding.peek()
+        if file is None or file.status is not FileStatus.ACTIVE:
+            continue
+        recorded = file.categories  # held in the memo with its state, so its id stays its own
+        key = (file.village, file.sex, file.birth_date, id(recorded), day)
+        found = states.get(key)
+        if found is None:
+            found = (recorded, _state(file, day, rules))
+        used[key] = found
+        state = found[1]
         if state is None:
             continue
         until = ordered[n + 1] if n + 1 < len(ordered) else None
-        if pieces and pieces[-1].state == state and pieces[-1].valid_to == day:
-            pieces[-1] = Piece(pieces[-1].valid_from, until, pieces[-1].state)
+        last = pieces[-1] if pieces else None
+        if (
+            last is not None
+            and last.valid_to == day
+            and (last.state is state or last.state == state)
+        ):
+            pieces[-1] = Piece(last.valid_from, until, state)
         else:
             pieces.append(Piece(day, until, state))
+    if memo is not None:
+        memo.clear()
+        memo.update(used)
     return pieces
