@@ -30,7 +30,15 @@ from caselog.domain import (
     VisitCompleted,
 )
 from caselog.domain.calendar import month_of, next_month
-from caselog.projections import Batch, CaseloadProjection, Projection, catch_up, engine, rebuild
+from caselog.projections import (
+    Batch,
+    CaseloadProjection,
+    Projection,
+    catch_up,
+    engine,
+    rebuild,
+    timeline,
+)
 from caselog.projections import files as engine_files
 from caselog.tables import Column, Query, Table, TableChanges
 from caselog.testing import ManualClock
@@ -229,6 +237,47 @@ def test_tables_agree_with_the_folds_and_rebuild_equals_incremental(
             children, counts = _live(log, area, as_of, known_at)
             assert report.children == children, (area, as_of, known_at)
             assert {values[0]: count for values, count in report.rows} == dict(counts)
+
+
+_changes = st.one_of(  # what a caseload history depends on, often back-dated, for two children
+    st.tuples(
+        st.just("parent"),
+        st.integers(0, 1),
+        st.sampled_from(list(Parent)),
+        st.sampled_from(SITUATIONS),
+        st.integers(0, 200),
+    ),
+    st.tuples(st.just("correct"), st.integers(0, 1), st.sampled_from(SITUATIONS)),
+    *(
+        st.tuples(st.just(kind), st.integers(0, 1), st.integers(0, 60))
+        for kind in ("move", "close", "reopen", "die")
+    ),
+    st.tuples(st.just("wait"), st.integers(1, 400)),
+)
+_histories = st.tuples(
+    st.lists(st.tuples(st.just("register"), st.integers(0, 1), _villages,
+                       st.integers(0, 6205)), min_size=1, max_size=2),
+    st.lists(_changes, max_size=25),
+).map(lambda t: [*t[0], *t[1]])  # fmt: skip
+
+
+@given(history=_histories)
+def test_a_history_gone_on_from_the_last_equals_one_worked_out_anew(
+    history: list[tuple[Any, ...]],
+) -> None:
+    """A child's history at each later moment, gone on from the one before (``memo``), equals
+    the history worked out from the events alone: back-dated events, fixes and moves included."""
+    clock = ManualClock(START)
+    log = _history_log(clock)
+    for operation in history:
+        _apply(log, clock, operation)
+        clock.advance(3600)
+    for child_id in log.child_ids():
+        events = log.read_stream(f"child:{child_id}")
+        memo: dict[str, Any] = {}
+        for moment in sorted({e.recorded for e in events}):
+            gone_on = timeline.history(events, known_at=moment, rules=log.rules, memo=memo)
+            assert gone_on == timeline.history(events, known_at=moment, rules=log.rules)
 
 
 # -- exactly once

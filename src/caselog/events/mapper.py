@@ -110,32 +110,19 @@ class EventMapper:
         """Return the event of a stored record, decoding its payload unless it is given."""
         if payload is None:
             payload = self.payload(stored)
+        (position, stream, version, event_id, kind, schema, effective_text, recorded_text, actor,
+         role, area, causation, correlation, device, _, hash_, chain) = stored  # fmt: skip
         times = self._times
-        effective = times.get(stored.effective)
+        effective = times.get(effective_text)
         if effective is None:
-            effective = self._time(stored.effective, parse_effective)
-        recorded = times.get(stored.recorded)
+            effective = self._time(effective_text, parse_effective)
+        recorded = times.get(recorded_text)
         if recorded is None:
-            recorded = self._time(stored.recorded, parse_recorded)
+            recorded = self._time(recorded_text, parse_recorded)
         return Event(  # positional, in the order of the fields: the rebuild's hottest call
-            stored.position,
-            stored.stream,
-            stored.version,
-            stored.event_id,
-            stored.type,
-            stored.schema,
-            effective,
-            recorded,
-            stored.actor,
-            stored.role,
-            stored.area,
-            stored.causation,
-            stored.correlation,
-            stored.device,
-            payload,
-            stored.hash,
-            stored.chain,
-        )
+            position, stream, version, event_id, kind, schema, effective, recorded, actor, role,
+            area, causation, correlation, device, payload, hash_, chain,
+        )  # fmt: skip
 
     def _time(self, text: str, parse: Callable[[str], Any]) -> Any:
         """Parse a stored time, and keep it for the events of the same time (those of one

@@ -202,9 +202,9 @@ class _Child:
         rules = self.batch.log.rules
         directory = self.batch.directory
         memo = {} if memo is None else memo
-        states, groups = memo.setdefault("states", {}), memo.setdefault("rows", {})
+        walked, groups = memo.setdefault("history", {}), memo.setdefault("rows", {})
         for moment in times:
-            pieces = history(events, known_at=moment, rules=rules, memo=states)
+            pieces = history(events, known_at=moment, rules=rules, memo=walked)
             rows = _rows(pieces, directory, groups)
             since = format_recorded(moment)
             for table in (CHILD_PERIODS, CATEGORY_PERIODS):

@@ -103,59 +103,67 @@ def file_row(
     row of a child to the next, saves working out again what did not change (the categories'
     text, the birthdays, the areas above the village, the days between visits)."""
     memo = {} if memo is None else memo
-    recorded = file.categories
-    known = memo.get("categories")
-    if known is None or known[0] is not recorded:
+    recorded, risk, visits = file.categories, file.risk, rules.visits
+    # what does not change from one event to the next, worked out again when its sources do
+    sources = (
+        recorded,
+        risk,
+        visits,
+        file.birth_date,
+        file.sex,
+        file.village,
+        len(directory.areas),
+    )
+    fixed = memo.get("fixed")
+    if fixed is None or fixed[0] != sources:
         categories = rule_set = None
         if recorded is not None:
             pairs = sorted(f"{c.category}/{c.subtype}" if c.subtype else c.category
                            for c in recorded.categories)  # fmt: skip
             categories = ",".join(pairs)
             rule_set = f"{recorded.rule_set}@{recorded.rule_version}"
-        known = memo["categories"] = (recorded, categories, rule_set)
-    _, categories, rule_set = known
-    born = memo.get("born")
-    if born is None or born[0] != file.birth_date or born[1] is not file.sex:
         birth = file.birth_date
-        adult = birthday_at(birth, ADULT_AGE).isoformat()
-        born = memo["born"] = (birth, file.sex, birth.isoformat(), adult, file.sex.value)
-    place = memo.get("place")
-    where = (file.village, len(directory.areas))  # a new area may sit above the village
-    if place is None or place[0] != where:
-        place = memo["place"] = (where, _areas(directory, file.village))
+        fixed = memo["fixed"] = (
+            sources,
+            (
+                *_areas(directory, file.village),
+                file.sex.value,
+                birth.isoformat(),
+                birthday_at(birth, ADULT_AGE).isoformat(),
+            ),
+            (categories, rule_set),
+            visit_interval(recorded, risk, visits),
+        )
+    _, identity, recorded_as, interval = fixed
     status = file.status
-    due = None
+    due_from = due_by = reason = None
     if status is FileStatus.ACTIVE:
-        interval = memo.get("interval")  # depends on the categories and risk recorded
-        if interval is None or interval[:3] != (recorded, file.risk, rules.visits):
-            every = visit_interval(recorded, file.risk, rules.visits)
-            interval = memo["interval"] = (recorded, file.risk, rules.visits, every)
-        due = next_visit(file, rules.visits, interval=interval[3])
-    unfollowed = [
-        source.effective
-        for concern in file.open_concerns
-        if concern.concern_id not in file.followed_up
-        and (source := file.source(f"concern:{concern.concern_id}")) is not None
-    ]
+        due = next_visit(file, visits, interval=interval)
+        due_from, due_by, reason = _day(due.due_from), _day(due.due_by), due.reason
+    unfollowed = None
+    if file.open_concerns:
+        days = [
+            _day(source.effective) or ""
+            for concern in file.open_concerns
+            if concern.concern_id not in file.followed_up
+            and (source := file.source(f"concern:{concern.concern_id}")) is not None
+        ]
+        unfollowed = min(days, default=None)
     return (
         file.child_id,
         file.household_id,
         file.village,
-        *place[1],
-        born[4],
-        born[2],
-        born[3],
+        *identity,
         _day(file.registered_on),
         _STATUSES[status],
         _day(file.status_since),
-        categories,
-        rule_set,
+        *recorded_as,
         _day(file.last_visit),
-        None if due is None else due.due_from.isoformat(),
-        None if due is None else due.due_by.isoformat(),
-        None if due is None else due.reason,
+        due_from,
+        due_by,
+        reason,
         len(file.open_concerns),
-        min((_day(day) or "" for day in unfollowed), default=None),
+        unfollowed,
         file.version,
     )
 
