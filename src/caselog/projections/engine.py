@@ -404,12 +404,18 @@ def _write(
     one transaction; False when another process moved a projection to a position inside the
     page, from which the catch-up must read again."""
     writes = []
+    first = decoded[0].position if decoded else end
+    kinds_met = {e.type for e in decoded}
     for projection in projections:
         after = positions[projection.name]
         if after >= end:
             continue  # another process, or an earlier run, got here first
         kinds = projection.types
-        events = [e for e in decoded if e.position > after and (kinds is None or e.type in kinds)]
+        if after < first and (kinds is None or kinds.issuperset(kinds_met)):
+            events = decoded  # all of the page's, as is usual
+        else:
+            events = [e for e in decoded
+                      if e.position > after and (kinds is None or e.type in kinds)]  # fmt: skip
         changes = projection.apply(Batch(log, events, end, streams)) if events else []
         writes.append(ProjectionWrite(projection.name, after, end, tuple(changes)))
     if not writes:

@@ -234,6 +234,15 @@ class _Fold:
             return self.folding.peek()
         self.seen = fresh[-1].version
         fixed = self.fixed
+        if len(fresh) == 1 and self.last is not None:  # the usual case: one event more
+            event = fresh[0]
+            key = (moment(event.effective), event.position)
+            if type(event.data) in FIXES or event.event_id in fixed or key < self.last:
+                self._refold(batch)
+            else:
+                self.folding.add(event)
+                self.last = key
+            return self.folding.peek()
         if self.last is None or any(
             type(e.data) in FIXES or (fixed and e.event_id in fixed) for e in fresh
         ):
