@@ -198,13 +198,18 @@ class _Child:
     ) -> None:
         """Record what the log knew of the child at each of ``times``: rows no longer known
         are closed at that moment, rows newly known are written from it, rows known before
-        and still stay as they are. ``memo`` is kept for the child between calls."""
+        and still stay as they are. ``memo`` is kept for the child between calls, with its open
+        rows: the same pieces as at the last moment (and the same areas) change nothing."""
         rules = self.batch.log.rules
         directory = self.batch.directory
         memo = {} if memo is None else memo
         walked, groups = memo.setdefault("history", {}), memo.setdefault("rows", {})
         for moment in times:
             pieces = history(events, known_at=moment, rules=rules, memo=walked)
+            known = (len(directory.areas), pieces)
+            if memo.get("pieces") == known:
+                continue  # the rows open are those of these pieces
+            memo["pieces"] = known
             rows = _rows(pieces, directory, groups)
             since = format_recorded(moment)
             for table in (CHILD_PERIODS, CATEGORY_PERIODS):

@@ -352,10 +352,11 @@ def _pass(
     start = min(positions.values())
     empty = frozenset(name for name, position in positions.items() if position == 0)
     streams = Streams(log, types=types, is_complete=start == 0, limit=CACHED_EVENTS, empty=empty)
+    decode = log._mapper.event
     for page in _pages(log, start, page_size):
         end = page[-1].position
         wanted = page if types is None else [r for r in page if r.type in types]
-        decoded = [log._mapper.event(record) for record in wanted]
+        decoded = [decode(record) for record in wanted]
         streams.add(decoded, new=frozenset(r.stream for r in page if r.version == 1))
         if not _write(log, projections, positions, decoded, end, streams):
             return False

@@ -2,7 +2,7 @@
 
 from caselog.domain.rules.classify import Classification, add_months, classify
 from caselog.domain.rules.ruleset import RuleSet, VisitRules, load_rule_set, national_rule_set
-from caselog.domain.rules.visits import VisitDue, next_visit
+from caselog.domain.rules.visits import VisitDue, next_visit, visit_interval
 
 __all__ = [
     "Classification",
@@ -14,4 +14,5 @@ __all__ = [
     "load_rule_set",
     "national_rule_set",
     "next_visit",
+    "visit_interval",
 ]
