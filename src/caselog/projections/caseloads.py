@@ -23,7 +23,7 @@ from caselog.domain.calendar import check_month, month_start, months, next_month
 from caselog.domain.file import age_on
 from caselog.errors import ValidationError
 from caselog.events.registry import default_registry
-from caselog.projections.columns import areas_above, text
+from caselog.projections.columns import areas_above, day_text, text
 from caselog.projections.engine import Batch, Projection, catch_up, projection_store
 from caselog.projections.timeline import RELEVANT, Piece, history
 from caselog.tables import Column, Condition, Query, Table, TableChanges
@@ -257,11 +257,11 @@ def _rows(
                 if subtype is not None:
                     held[category].append(subtype)
             groups = tuple((c, ",".join(sorted(held[c])) or None) for c in sorted(held))
-            tail = (*_areas(directory, state.village), state.sex, _iso(state.birth_date))
+            tail = (*_areas(directory, state.village), state.sex, day_text(state.birth_date))
             found = (state, areas_known, tail, groups)
         used[id(state)] = found
         _, _, tail, groups = found
-        common = (_iso(piece.valid_from), _iso(piece.valid_to), *tail)
+        common = (day_text(piece.valid_from), day_text(piece.valid_to), *tail)
         if children and children[-1][1] == common[0] and children[-1][2:] == tail:
             children[-1] = (children[-1][0], common[1], *tail)  # only categories changed
         else:
@@ -272,20 +272,6 @@ def _rows(
         memo.clear()
         memo.update(used)
     return {CHILD_PERIODS.name: children, CATEGORY_PERIODS.name: categories}
-
-
-_DAYS: dict[date, str] = {}  # the text of days already written
-
-
-def _iso(day: date | None) -> str | None:
-    if day is None:
-        return None
-    found = _DAYS.get(day)
-    if found is None:
-        if len(_DAYS) >= 100_000:
-            _DAYS.clear()
-        found = _DAYS[day] = day.isoformat()
-    return found
 
 
 def _areas(directory: Any, village: str) -> tuple[str | None, ...]:

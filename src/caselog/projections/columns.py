@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from caselog.tables import Column
@@ -10,7 +11,7 @@ from caselog.tables import Column
 if TYPE_CHECKING:
     from caselog.domain.directory import Directory
 
-__all__ = ["areas_above", "integer", "text"]
+__all__ = ["areas_above", "day_text", "integer", "text"]
 
 
 def text(name: str, description: str, *, nullable: bool = True) -> Column:
@@ -26,3 +27,18 @@ def integer(name: str, description: str, *, nullable: bool = True) -> Column:
 def areas_above(directory: Directory, code: str) -> Mapping[str, str]:
     """The area ``code`` and those above it, by level name (``village``, ``township``, ...)."""
     return directory.levels(code)
+
+
+_DAYS: dict[date | datetime, str] = {}  # the text of days already written
+
+
+def day_text(value: date | datetime | None) -> str | None:
+    """The ISO text of a day (of a timestamp, its own date), kept for the rows that follow."""
+    if value is None:
+        return None
+    found = _DAYS.get(value)
+    if found is None:
+        if len(_DAYS) >= 100_000:
+            _DAYS.clear()
+        found = _DAYS[value] = (value.date() if isinstance(value, datetime) else value).isoformat()
+    return found

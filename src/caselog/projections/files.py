@@ -21,7 +21,7 @@ from caselog.domain.file import ADULT_AGE, ChildFile, Folding, birthday_at, mome
 from caselog.domain.rules.visits import next_visit, visit_interval
 from caselog.errors import ValidationError
 from caselog.events.registry import default_registry
-from caselog.projections.columns import areas_above, text
+from caselog.projections.columns import areas_above, day_text, text
 from caselog.projections.engine import Batch, Projection, catch_up, projection_store
 from caselog.tables import Column, Condition, Query, Table, TableChanges
 
@@ -38,20 +38,6 @@ _ELSEWHERE = ("application_", "entitlement_", "payment_", "benefit_", "evidence_
 FIXES = frozenset((EventCorrected, EventVoided))
 
 _STATUSES = {status: status.value for status in FileStatus}
-
-
-_DAYS: dict[date | datetime, str] = {}  # the text of days already written
-
-
-def _day(value: date | datetime | None) -> str | None:
-    if value is None:
-        return None
-    found = _DAYS.get(value)
-    if found is None:
-        if len(_DAYS) >= 100_000:
-            _DAYS.clear()
-        found = _DAYS[value] = (value.date() if isinstance(value, datetime) else value).isoformat()
-    return found
 
 
 CHILD_FILES = Table(
@@ -139,11 +125,11 @@ def file_row(
     due_from = due_by = reason = None
     if status is FileStatus.ACTIVE:
         due = next_visit(file, visits, interval=interval)
-        due_from, due_by, reason = _day(due.due_from), _day(due.due_by), due.reason
+        due_from, due_by, reason = day_text(due.due_from), day_text(due.due_by), due.reason
     unfollowed = None
     if file.open_concerns:
         days = [
-            _day(source.effective) or ""
+            day_text(source.effective) or ""
             for concern in file.open_concerns
             if concern.concern_id not in file.followed_up
             and (source := file.source(f"concern:{concern.concern_id}")) is not None
@@ -154,11 +140,11 @@ def file_row(
         file.household_id,
         file.village,
         *identity,
-        _day(file.registered_on),
+        day_text(file.registered_on),
         _STATUSES[status],
-        _day(file.status_since),
+        day_text(file.status_since),
         *recorded_as,
-        _day(file.last_visit),
+        day_text(file.last_visit),
         due_from,
         due_by,
         reason,

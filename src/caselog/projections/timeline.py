@@ -179,7 +179,7 @@ def _walk_on(walked: _Walked, known: list[Event[Any]], rules: RuleSet) -> list[P
     """The history of ``known`` from what ``walked`` worked out, or None when it cannot go on
     from there (see :func:`history`)."""
     count = len(walked.known)
-    if len(known) < count or (count and known[count - 1] is not walked.known[-1]):
+    if len(known) < count or known[:count] != walked.known:  # the same objects compare at once
         return None  # not the same events first
     extra = known[count:]
     if not extra:
