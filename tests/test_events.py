@@ -261,3 +261,10 @@ def test_decoded_times_are_equal_whichever_event_parsed_them_first(
         date(2024, 3, 4), datetime(2024, 3, 11, 8, tzinfo=UTC)
     )  # fmt: skip
     assert (again.effective, again.recorded) == (first.effective, first.recorded)
+
+
+def test_stored_text_given_as_bytes_still_reads(registry: EventRegistry) -> None:
+    """A store that hands payloads back as UTF-8 bytes is read as json.loads would read them."""
+    text = '{"at":"2024-03-03T08:30:00.000000+00:00","child":"c"}'
+    stored = _stored("visit_completed", text)._replace(data=text.encode())  # type: ignore[arg-type]
+    assert EventMapper(registry).event(stored).data.child == "c"

@@ -6,7 +6,7 @@ import os
 import signal
 import time
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -278,6 +278,41 @@ def test_a_history_gone_on_from_the_last_equals_one_worked_out_anew(
         for moment in sorted({e.recorded for e in events}):
             gone_on = timeline.history(events, known_at=moment, rules=log.rules, memo=memo)
             assert gone_on == timeline.history(events, known_at=moment, rules=log.rules)
+
+
+def test_day_columns_give_each_timestamp_its_own_date() -> None:
+    """Two timestamps of one instant in two zones fall on two dates; the text of one is not
+    taken for the other's."""
+    from caselog.projections.columns import day_text
+
+    utc = datetime(2024, 1, 1, 17, tzinfo=UTC)
+    beijing = utc.astimezone(timezone(timedelta(hours=8)))
+    assert (day_text(utc), day_text(beijing)) == ("2024-01-01", "2024-01-02")
+    assert (day_text(date(2024, 1, 1)), day_text(None)) == ("2024-01-01", None)
+
+
+def test_a_history_that_fails_going_on_starts_anew_next_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What a history keeps is let go when going on from it fails, so that the next call works
+    the history out from the events, not from half a walk."""
+    clock = ManualClock(START)
+    log = _history_log(clock)
+    _apply(log, clock, ("register", 0, VILLAGE, 3000))
+    clock.advance(86400)
+    _apply(log, clock, ("close", 0, 0))
+    events = log.read_stream("child:c-0")
+    first, last = events[0].recorded, events[-1].recorded
+    memo: dict[str, Any] = {}
+    timeline.history(events, known_at=first, rules=log.rules, memo=memo)
+    with monkeypatch.context() as patched:
+        patched.setattr(timeline, "_walk", lambda *_: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            timeline.history(events, known_at=last, rules=log.rules, memo=memo)
+    assert "walked" not in memo
+    again = timeline.history(events, known_at=last, rules=log.rules, memo=memo)
+    assert again == timeline.history(events, known_at=last, rules=log.rules)
+    assert again[-1].valid_to is not None  # closed: the walk went on past the first moment
 
 
 # -- exactly once

@@ -29,7 +29,7 @@ def _loads(text: str) -> Any:
     """Decode stored JSON text, raising ``ValueError`` as ``json.loads`` does."""
     try:
         data, end = _scan(text, 0)
-    except (StopIteration, ValueError):
+    except (StopIteration, ValueError, TypeError):  # (bytes, say)
         return json.loads(text)  # says what is wrong, or takes what the scanner would not
     if end != len(text):
         return json.loads(text)

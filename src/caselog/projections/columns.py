@@ -29,16 +29,18 @@ def areas_above(directory: Directory, code: str) -> Mapping[str, str]:
     return directory.levels(code)
 
 
-_DAYS: dict[date | datetime, str] = {}  # the text of days already written
+_DAYS: dict[date, str] = {}  # the text of days already written
 
 
 def day_text(value: date | datetime | None) -> str | None:
     """The ISO text of a day (of a timestamp, its own date), kept for the rows that follow."""
     if value is None:
         return None
+    if isinstance(value, datetime):  # not kept: equal instants in two zones have two dates
+        return value.date().isoformat()
     found = _DAYS.get(value)
     if found is None:
         if len(_DAYS) >= 100_000:
             _DAYS.clear()
-        found = _DAYS[value] = (value.date() if isinstance(value, datetime) else value).isoformat()
+        found = _DAYS[value] = value.isoformat()
     return found

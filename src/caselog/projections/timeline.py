@@ -156,8 +156,12 @@ def history(
         if type(e.data) in _RELEVANT and (known_at is None or e.recorded <= known_at)
     ]
     walked: _Walked | None = None if memo is None else memo.get("walked")
-    if walked is not None:
-        pieces = _walk_on(walked, known, rules)
+    if memo is not None and walked is not None:
+        try:
+            pieces = _walk_on(walked, known, rules)
+        except BaseException:
+            del memo["walked"]  # half gone on: the next call starts anew
+            raise
         if pieces is not None:
             return pieces
     fresh = _Walked()
