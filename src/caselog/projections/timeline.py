@@ -256,7 +256,6 @@ def _walk(
             pieces[-1] = Piece(last.valid_from, until, state)
         else:
             pieces.append(Piece(day, until, state))
-    for _ in range(folded, len(chosen)):  # none: the last day is each event's own or later
-        folding.add(chosen[folded])
-        folded += 1
+    for event in chosen[folded:]:  # none left: the last day is each event's own or later
+        folding.add(event)
     walked.states = used
