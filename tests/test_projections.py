@@ -4,6 +4,8 @@ caseload tables agree with the child-file folds at every moment."""
 import multiprocessing
 import os
 import signal
+import sqlite3
+import threading
 import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -16,9 +18,12 @@ from hypothesis import strategies as st
 
 import caselog
 from benefit_programme import COUNTY, OTHER_VILLAGE, PROVINCE, TOWNSHIP, VILLAGE, build
-from caselog import Caselog, ValidationError
+from caselog import Caselog, SQLiteStore, StoreError, ValidationError
 from caselog.domain import (
     ClosureReason,
+    ConcernFollowedUp,
+    ConcernKind,
+    ConcernReported,
     EventVoided,
     FileStatus,
     HouseholdEconomicStatusRecorded,
@@ -26,10 +31,13 @@ from caselog.domain import (
     Parent,
     ParentSituation,
     ParentStatusRecorded,
+    SchoolingRecorded,
+    SchoolStage,
     Sex,
     VisitCompleted,
 )
 from caselog.domain.calendar import month_of, next_month
+from caselog.domain.file import fold, select
 from caselog.projections import (
     Batch,
     CaseloadProjection,
@@ -79,6 +87,9 @@ _operation = st.one_of(
     st.tuples(st.just("correct"), st.integers(0, 5), st.sampled_from(SITUATIONS)),
     st.tuples(st.just("move"), st.integers(0, 5), st.integers(0, 200)),
     st.tuples(st.just("visit"), st.integers(0, 5), st.integers(0, 200)),
+    st.tuples(st.just("concern"), st.integers(0, 5), st.integers(0, 200)),
+    st.tuples(st.just("follow"), st.integers(0, 5), st.integers(0, 200)),
+    st.tuples(st.just("school"), st.integers(0, 5), st.integers(0, 200)),
     st.tuples(st.just("close"), st.integers(0, 5), st.integers(0, 200)),
     st.tuples(st.just("reopen"), st.integers(0, 5), st.integers(0, 200)),
     st.tuples(st.just("die"), st.integers(0, 5), st.integers(0, 200)),
@@ -148,6 +159,16 @@ def _apply(log: Caselog, clock: ManualClock, operation: tuple[Any, ...]) -> None
             if kind == "visit":  # often recorded late: back-dated
                 visit = VisitCompleted(f"v-{len(log.read_stream(f'child:{child_id}'))}", child_id)
                 log.record_visit(visit, actor=actor, effective=day)
+            elif kind == "concern":
+                concern = ConcernReported(f"k-{day}", child_id, ConcernKind.NEGLECT, "alone")
+                log.report_concern(concern, actor=actor, effective=day)
+            elif kind == "follow":
+                for open_concern in file.open_concerns:
+                    done = ConcernFollowedUp(open_concern.concern_id, child_id, "visited")
+                    log.follow_up_concern(done, actor=actor, effective=today)
+            elif kind == "school":
+                log.record_fact(SchoolingRecorded(child_id, SchoolStage.PRIMARY), actor=actor,
+                                effective=day)  # fmt: skip
             elif kind == "move" and file.status is FileStatus.ACTIVE:
                 log.move_child_out(child_id, actor=actor, effective=day)
             elif kind == "move":
@@ -225,6 +246,11 @@ def test_tables_agree_with_the_folds_and_rebuild_equals_incremental(
             log.catch_up()
     log.catch_up()
     incremental = _rows(log)
+    directory = log.directory()
+    for row in incremental["child_files"]:  # each row as worked out anew, without a memo
+        file = fold(select(log.read_stream(f"child:{row[0]}")))
+        assert file is not None
+        assert row == engine_files.file_row(file, directory, log.rules)
     log.rebuild()
     assert _rows(log) == incremental
     engine.rebuild_all(log, list(log.projections.values()), page_size=page_size)
@@ -418,6 +444,120 @@ def test_a_process_killed_while_catching_up_leaves_only_whole_batches(tmp_path: 
     resumed = _rows(log)
     log.rebuild("caseload")
     assert _rows(log) == resumed
+    log.close()
+
+
+class _FailingCommits:
+    """A SQLite connection whose commits in the store's thread (of pages caught up) fail from
+    the ``after``-th on, as a full disk would make them."""
+
+    def __init__(self, conn: sqlite3.Connection, after: int) -> None:
+        self._conn = conn
+        self.commits = 0
+        self.after = after
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        if sql == "COMMIT" and threading.current_thread() is not threading.main_thread():
+            self.commits += 1
+            if self.commits >= self.after:
+                raise sqlite3.OperationalError("database or disk is full")
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+def _sqlite_store(log: Caselog) -> SQLiteStore:
+    store = log.store
+    assert isinstance(store, SQLiteStore)
+    return store
+
+
+def test_a_page_is_folded_while_the_last_one_commits(tmp_path: Path) -> None:
+    """On SQLite, a page is committed in the store's thread while the next one is folded;
+    nothing else reaches the store until the commit is done, and progress is reported only
+    for pages committed (another connection sees them)."""
+    clock = ManualClock(START)
+    path = str(tmp_path / "overlap.db")
+    log = _village_log(clock, path, children=6)
+    store = _sqlite_store(log)
+    commit = store._commit
+    folded = threading.Event()  # the second page is being folded
+    waited: list[bool] = []
+
+    def slow_commit() -> None:
+        if not waited:
+            waited.append(folded.wait(timeout=60))  # never set if folding waited for this
+        commit()
+
+    store._commit = slow_commit  # type: ignore[method-assign]
+    projection = CaseloadProjection()
+    apply = projection.apply
+    ends: list[int] = []
+
+    def folding(batch: Batch) -> list[TableChanges]:
+        ends.append(batch.end)
+        if len(ends) == 2:
+            folded.set()
+        return apply(batch)
+
+    projection.apply = folding  # type: ignore[method-assign]
+    other = caselog.open(path, clock=clock)
+    reported: list[tuple[int, int]] = []
+
+    def progress(end: int) -> None:
+        state = other.store.projection_state("caseload")  # type: ignore[attr-defined]
+        reported.append((end, state.position))
+
+    catch_up(log, projection, page_size=5, progress=progress)
+    assert waited == [True]
+    assert len(ends) > 2
+    assert reported == [(end, end) for end in ends]
+    caught = _rows(log)
+    rebuild(log, CaseloadProjection())
+    assert _rows(log) == caught
+    other.close()
+    log.close()
+
+
+@pytest.mark.parametrize("failing", [1, 3])
+def test_a_failed_commit_stops_the_catch_up_which_resumes_after_the_last_commit(
+    tmp_path: Path, failing: int
+) -> None:
+    """A commit that fails in the store's thread fails the catch-up; nothing of its page is
+    written, the connection is usable again, and catching up goes on from the page before."""
+    clock = ManualClock(START)
+    path = str(tmp_path / "full.db")
+    log = _village_log(clock, path, children=6)
+    store = _sqlite_store(log)
+    ends: list[int] = []
+    store._conn = _FailingCommits(store._conn, after=failing)  # type: ignore[assignment]
+    with pytest.raises(StoreError, match="disk is full"):
+        catch_up(log, CaseloadProjection(), page_size=5, progress=ends.append)
+    assert len(ends) == failing - 1  # the pages committed before
+    state = store.projection_state("caseload")
+    assert state is not None
+    assert state.position == (ends[-1] if ends else 0)
+    store._conn = store._conn._conn  # type: ignore[attr-defined]
+    catch_up(log, CaseloadProjection(), page_size=5)
+    resumed = _rows(log)
+    rebuild(log, CaseloadProjection())
+    assert _rows(log) == resumed
+    assert resumed["child_periods"]
+    log.close()
+
+
+def test_a_batch_failing_while_the_last_page_commits_leaves_that_page_committed(
+    tmp_path: Path,
+) -> None:
+    clock = ManualClock(START)
+    log = _village_log(clock, str(tmp_path / "failing.db"))
+    failing = _Failing()
+    with pytest.raises(RuntimeError, match="power cut"):
+        catch_up(log, failing, page_size=7)
+    state = _sqlite_store(log).projection_state("caseload")
+    assert state is not None
+    assert state.position == failing.ends[1]  # the batch before the failing one
     log.close()
 
 

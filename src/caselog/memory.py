@@ -7,7 +7,7 @@ caselog in a process that keeps nothing.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from caselog.batch import LogHead, Sealing, append_batch
@@ -117,6 +117,12 @@ class MemoryStore:
     def write_projections(self, writes: Sequence[ProjectionWrite]) -> frozenset[str]:
         return self._write(writes, strict=False)
 
+    def start_projection_writes(
+        self, writes: Sequence[ProjectionWrite]
+    ) -> tuple[frozenset[str], Callable[[], None]]:
+        """As :meth:`write_projections`, which commits before it returns: nothing to wait for."""
+        return self.write_projections(writes), _committed
+
     def _write(self, writes: Sequence[ProjectionWrite], *, strict: bool) -> frozenset[str]:
         with self._lock:
             skipped: set[str] = set()
@@ -223,3 +229,7 @@ def select_rows(table: Table, rows: list[tuple[Any, ...]], query: Query) -> list
 
 def _sort_key(values: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
     return tuple((value is not None, value) for value in values)  # nulls first, as SQLite
+
+
+def _committed() -> None:
+    """The wait for a commit already done."""

@@ -12,7 +12,9 @@ import functools
 import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from typing import Literal
 
 import sqlite_utils
@@ -70,6 +72,29 @@ class _Translated:
 
 
 _translated = _Translated()
+
+
+class _Turns:
+    """The store's lock, which a caller also takes to wait for a commit left to finish in the
+    background (see :meth:`SQLiteStore.start_projection_writes`): the connection then serves
+    whoever holds the lock, and no one else."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self.committing: Future[None] | None = None
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+        if self.committing is not None:
+            wait_for([self.committing])  # its error goes to whoever started it
+            self.committing = None
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._lock.release()
+
+
+def _result(committing: Future[None]) -> None:
+    committing.result()
 
 
 _record = functools.partial(tuple.__new__, StoredEvent)  # StoredEvent._make without its checks
@@ -188,7 +213,8 @@ class SQLiteStore:
         self.path = os.fspath(path)
         self.durability = durability
         self._clock = clock
-        self._lock = threading.RLock()
+        self._lock = _Turns()
+        self._committer: ThreadPoolExecutor | None = None  # see start_projection_writes
         with _translated:
             self._conn = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -352,32 +378,70 @@ class SQLiteStore:
     def write_projections(self, writes: Sequence[ProjectionWrite]) -> frozenset[str]:
         return self._write(writes, strict=False)
 
-    def _write(self, writes: Sequence[ProjectionWrite], *, strict: bool) -> frozenset[str]:
-        skipped: set[str] = set()
-        with self._lock, _translated, self._transaction():
+    def start_projection_writes(
+        self, writes: Sequence[ProjectionWrite]
+    ) -> tuple[frozenset[str], Callable[[], None]]:
+        """Write as :meth:`write_projections` does, but leave the commit, which waits for the
+        disk, to a thread of the store's own; return the names skipped and a function that
+        waits for the commit and raises what committing raised. Until the commit is done,
+        every other call of the store waits for it: a projection catching up folds its next
+        page meanwhile."""
+        with self._lock, _translated:
             conn = self._conn
-            for write in writes:
-                name = write.name
-                row = conn.execute(
-                    f"SELECT position, tables FROM {PROJECTIONS} WHERE name = ?", (name,)
-                ).fetchone()
-                if row is None:
-                    raise StoreError(f"projection {name} has no tables: create it first")
-                if row[0] != write.expected:
-                    if strict:
-                        raise ConcurrencyError(f"projection:{name}", write.expected, row[0])
-                    skipped.add(name)
-                    continue
-                owned = set(row[1].split(","))
-                for change in write.changes:
-                    if change.table not in owned:
-                        raise ValidationError(
-                            "table", f"{change.table!r} is not a table of projection {name}"
-                        )
-                    _apply(conn, change, self._statements(change.table))
-                conn.execute(
-                    f"UPDATE {PROJECTIONS} SET position = ? WHERE name = ?", (write.position, name)
-                )
+            self._tables.begin()
+            try:
+                skipped = self._write_changes(writes, strict=False)
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            if self._committer is None:
+                self._committer = ThreadPoolExecutor(1, thread_name_prefix="caselog-commit")
+            committing = self._committer.submit(self._commit)
+            self._lock.committing = committing
+        return skipped, functools.partial(_result, committing)
+
+    def _commit(self) -> None:
+        """Commit the transaction open on the connection (in the store's thread)."""
+        conn = self._conn
+        with _translated:
+            try:
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def _write(self, writes: Sequence[ProjectionWrite], *, strict: bool) -> frozenset[str]:
+        with self._lock, _translated, self._transaction():
+            return self._write_changes(writes, strict=strict)
+
+    def _write_changes(self, writes: Sequence[ProjectionWrite], *, strict: bool) -> frozenset[str]:
+        """Apply the writes inside the open transaction; return the names of those skipped."""
+        skipped: set[str] = set()
+        conn = self._conn
+        for write in writes:
+            name = write.name
+            row = conn.execute(
+                f"SELECT position, tables FROM {PROJECTIONS} WHERE name = ?", (name,)
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"projection {name} has no tables: create it first")
+            if row[0] != write.expected:
+                if strict:
+                    raise ConcurrencyError(f"projection:{name}", write.expected, row[0])
+                skipped.add(name)
+                continue
+            owned = set(row[1].split(","))
+            for change in write.changes:
+                if change.table not in owned:
+                    raise ValidationError(
+                        "table", f"{change.table!r} is not a table of projection {name}"
+                    )
+                _apply(conn, change, self._statements(change.table))
+            conn.execute(
+                f"UPDATE {PROJECTIONS} SET position = ? WHERE name = ?", (write.position, name)
+            )
         return frozenset(skipped)
 
     def drop_projection(self, name: str, *, tables: Sequence[Table]) -> None:
@@ -418,6 +482,8 @@ class SQLiteStore:
     def close(self) -> None:
         with self._lock, _translated:
             self._conn.close()
+        if self._committer is not None:
+            self._committer.shutdown()
 
     def __enter__(self) -> SQLiteStore:
         return self

@@ -194,18 +194,26 @@ class Batch:
     the log to read more from (streams, folds) as it stood at that position."""
 
     def __init__(
-        self, log: Caselog, events: list[Event[Any]], end: int, streams: Streams | None = None
+        self,
+        log: Caselog,
+        events: list[Event[Any]],
+        end: int,
+        streams: Streams | None = None,
+        *,
+        directory: Directory | None = None,
     ) -> None:
         self.log = log
         self.events = events
         self.end = end
         self._streams = streams
+        self._directory = directory
         self._own: dict[str, dict[str, Any]] = {}
 
     @functools.cached_property
     def directory(self) -> Directory:
-        """The areas and workers, read once per batch."""
-        return self.log.directory()
+        """The areas and workers, read once per batch (or given, read after its page)."""
+        given = self._directory
+        return self.log.directory() if given is None else given
 
     def read_stream(self, stream: str) -> list[Event[Any]]:
         """A stream's events up to the end of the batch (only those of the types the catch-up
@@ -348,21 +356,55 @@ def _pass(
     page_size: int,
     progress: Progress | None,
 ) -> bool:
-    """One pass over the log from the lowest position; False when it has to start again."""
+    """One pass over the log from the lowest position; False when it has to start again.
+
+    A store that can commit in the background (``start_projection_writes``) commits each page
+    while the next one is folded: the next page, and the directory its batch reads, are read
+    before the commit starts, and the commit is waited for before anything else is written.
+    """
     start = min(positions.values())
     empty = frozenset(name for name, position in positions.items() if position == 0)
     streams = Streams(log, types=types, is_complete=start == 0, limit=CACHED_EVENTS, empty=empty)
     decode = log._mapper.event
-    for page in _pages(log, start, page_size):
-        end = page[-1].position
-        wanted = page if types is None else [r for r in page if r.type in types]
-        decoded = [decode(record) for record in wanted]
-        streams.add(decoded, new=frozenset(r.stream for r in page if r.version == 1))
-        if not _write(log, projections, positions, decoded, end, streams):
-            return False
-        if progress is not None:
-            progress(end)
+    directory = log.directory()
+    pages = _pages(log, start, page_size)
+    page = next(pages, None)
+    committing: _Committing | None = None  # the last page written, until its commit is done
+    try:
+        while page is not None:
+            end = page[-1].position
+            wanted = page if types is None else [r for r in page if r.type in types]
+            decoded = [decode(record) for record in wanted]
+            streams.add(decoded, new=frozenset(r.stream for r in page if r.version == 1))
+            writes = _changes(log, projections, positions, decoded, end, streams, directory)
+            page = next(pages, None)  # read while the store is free: a commit will hold it
+            done, committing = committing, None
+            if done is not None:
+                done.wait(progress)
+            directory = log.directory()  # for the next page's batch, for the same reason
+            committing, is_level = _write(log, writes, positions, end, streams)
+            if not is_level:
+                return False
+    finally:
+        if committing is not None:
+            committing.wait(progress)
     return True
+
+
+class _Committing:
+    """A page written, its commit perhaps still under way: :meth:`wait` for it."""
+
+    __slots__ = ("end", "finish")
+
+    def __init__(self, finish: Callable[[], None], end: int) -> None:
+        self.finish = finish
+        self.end = end
+
+    def wait(self, progress: Progress | None) -> None:
+        """Wait until the page is committed (raising what committing raised), then report it."""
+        self.finish()
+        if progress is not None:
+            progress(self.end)
 
 
 def _pages(log: Caselog, after: int, size: int) -> Iterator[list[StoredEvent]]:
@@ -393,17 +435,16 @@ def _pages(log: Caselog, after: int, size: int) -> Iterator[list[StoredEvent]]:
         after = page[-1].position
 
 
-def _write(
+def _changes(
     log: Caselog,
     projections: Sequence[Projection],
     positions: dict[str, int],
     decoded: list[Event[Any]],
     end: int,
     streams: Streams,
-) -> bool:
-    """Apply one page to each projection not past it already, and write what they change in
-    one transaction; False when another process moved a projection to a position inside the
-    page, from which the catch-up must read again."""
+    directory: Directory,
+) -> list[ProjectionWrite]:
+    """What one page changes in each projection not past it already."""
     writes = []
     first = decoded[0].position if decoded else end
     kinds_met = {e.type for e in decoded}
@@ -417,12 +458,26 @@ def _write(
         else:
             events = [e for e in decoded
                       if e.position > after and (kinds is None or e.type in kinds)]  # fmt: skip
-        changes = projection.apply(Batch(log, events, end, streams)) if events else []
+        batch = Batch(log, events, end, streams, directory=directory)
+        changes = projection.apply(batch) if events else []
         writes.append(ProjectionWrite(projection.name, after, end, tuple(changes)))
+    return writes
+
+
+def _write(
+    log: Caselog,
+    writes: list[ProjectionWrite],
+    positions: dict[str, int],
+    end: int,
+    streams: Streams,
+) -> tuple[_Committing | None, bool]:
+    """Write one page's changes in one transaction; return its commit, perhaps still under
+    way, and False when another process moved a projection to a position inside the page,
+    from which the catch-up must read again."""
     if not writes:
-        return True
+        return None, True
     store = projection_store(log)
-    skipped = _write_all(store, writes)
+    skipped, finish = _start_all(store, writes)
     level = True
     for write in writes:
         if write.name not in skipped:
@@ -434,7 +489,23 @@ def _write(
             raise StoreError(f"projection {write.name} was dropped while catching up")
         positions[write.name] = state.position  # another process moved it: skip
         level = level and state.position >= end  # not if it stopped inside this page
-    return level
+    return _Committing(finish, end), level
+
+
+def _start_all(
+    store: ProjectionStore, writes: list[ProjectionWrite]
+) -> tuple[frozenset[str], Callable[[], None]]:
+    """Start writing a page's batches: committed in the background by a store that can, else
+    at once; return the names of those skipped and a function that waits for the commit."""
+    start = getattr(store, "start_projection_writes", None)
+    if start is not None:
+        started: tuple[frozenset[str], Callable[[], None]] = start(writes)
+        return started
+    return _write_all(store, writes), _committed
+
+
+def _committed() -> None:
+    """The wait for a commit already done."""
 
 
 def _write_all(store: ProjectionStore, writes: list[ProjectionWrite]) -> frozenset[str]:

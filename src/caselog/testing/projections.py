@@ -68,6 +68,19 @@ def _write_all(store: ProjectionStore) -> Callable[[list[ProjectionWrite]], froz
     return write_all
 
 
+def _start_all(
+    store: ProjectionStore,
+) -> Callable[[list[ProjectionWrite]], tuple[frozenset[str], Callable[[], None]]]:
+    """The store's ``start_projection_writes``, which is optional: a store without it is
+    skipped."""
+    start: Callable[[list[ProjectionWrite]], tuple[frozenset[str], Callable[[], None]]] | None = (
+        getattr(store, "start_projection_writes", None)
+    )
+    if start is None:
+        pytest.skip("the store commits as it writes (no start_projection_writes)")
+    return start
+
+
 class ProjectionConformance:
     """Example tests of the projection side of the storage contract; one behaviour each."""
 
@@ -167,6 +180,37 @@ class ProjectionConformance:
             )
         assert filled.projection_state("people").position == 4  # type: ignore[union-attr]
         assert filled.projection_state("other").position == 0  # type: ignore[union-attr]
+        assert len(filled.query(Query(PEOPLE.name))) == len(ROWS)
+
+    def test_a_write_committed_in_the_background_is_seen_by_the_next_call(
+        self, filled: ProjectionStore
+    ) -> None:
+        """``start_projection_writes`` (optional) skips and writes as ``write_projections``;
+        any call made before its commit is done waits for it, and waiting says it is done."""
+        filled.create_projection("other", version="1", tables=[])
+        change = TableChanges(PEOPLE.name, upserts=(("p9", "c", None, None, 1),))
+        skipped, finish = _start_all(filled)(
+            [ProjectionWrite("people", 4, 6, (change,)), ProjectionWrite("other", 2, 6)]
+        )
+        assert skipped == {"other"}
+        assert len(filled.query(Query(PEOPLE.name))) == len(ROWS) + 1
+        finish()
+        assert filled.projection_state("people").position == 6  # type: ignore[union-attr]
+        assert filled.projection_state("other").position == 0  # type: ignore[union-attr]
+        _, finish = _start_all(filled)([ProjectionWrite("people", 6, 7)])
+        finish()
+        finish()  # waiting again is harmless
+        assert filled.projection_state("people").position == 7  # type: ignore[union-attr]
+
+    def test_a_failing_write_started_in_the_background_writes_nothing(
+        self, filled: ProjectionStore
+    ) -> None:
+        """An error in ``start_projection_writes``' own writing is raised at once, and
+        nothing is written."""
+        bad = TableChanges(PEOPLE.name, upserts=(("p9", None, None, None, 1),))  # area not null
+        with pytest.raises((StoreError, ValidationError)):
+            _start_all(filled)([ProjectionWrite("people", 4, 6, (bad,))])
+        assert filled.projection_state("people").position == 4  # type: ignore[union-attr]
         assert len(filled.query(Query(PEOPLE.name))) == len(ROWS)
 
     def test_an_upsert_replaces_the_row_with_its_key(self, filled: ProjectionStore) -> None:

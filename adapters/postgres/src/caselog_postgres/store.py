@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import psycopg
@@ -254,6 +254,12 @@ class PostgresStore:
     def write_projections(self, writes: Sequence[ProjectionWrite]) -> frozenset[str]:
         return self._projections.write(writes, strict=False)
 
+    def start_projection_writes(
+        self, writes: Sequence[ProjectionWrite]
+    ) -> tuple[frozenset[str], Callable[[], None]]:
+        """As :meth:`write_projections`, which commits before it returns: nothing to wait for."""
+        return self.write_projections(writes), _committed
+
     def drop_projection(self, name: str, *, tables: Sequence[Table]) -> None:
         self._projections.drop(name, tables=tables)
 
@@ -296,3 +302,7 @@ def _check_options(
         raise ValidationError("timeout", f"{timeout!r} is not a number of seconds")
     if durability not in ("full", "normal"):
         raise ValidationError("durability", f"{durability!r} is not 'full' or 'normal'")
+
+
+def _committed() -> None:
+    """The wait for a commit already done."""
