@@ -384,10 +384,16 @@ def _pass(
             directory = log.directory()  # for the next page's batch, for the same reason
             committing, is_level = _write(log, writes, positions, end, streams)
             if not is_level:
+                done, committing = committing, None
+                if done is not None:
+                    done.wait(None)  # not caught up to its end: read again from before it
                 return False
-    finally:
+    except BaseException:
         if committing is not None:
-            committing.wait(progress)
+            committing.wait(None)  # committed or failed, before the error goes on
+        raise
+    if committing is not None:
+        committing.wait(progress)
     return True
 
 
