@@ -47,11 +47,17 @@ The runs:
   ``Caselog.child_file(child, as_of=day)`` for a random child and day (``--queries``); days in
   2020-2025; a few untimed queries first (the first reads the directory from the log).
 
+caselog's SQLite store commits each page in a thread of its own while the engine folds the next
+page (``SQLiteStore.start_projection_writes``); the raw pipelines commit each page before they
+read the next. ``--commit-in-line`` makes caselog commit in line too, to see what the overlap
+gives.
+
 Target (docs/DESIGN.md): rebuild at least 70% of the raw pipeline's rate. Nothing is asserted.
 ``--profile N`` instead runs ``Caselog.rebuild()`` over the first N events under cProfile and
 prints the hot spots.
 
-Run: ``make bench`` or ``.venv/bin/python bench/rebuild.py [--quick] [--prefix N] [--profile N]``.
+Run: ``make bench`` or ``.venv/bin/python bench/rebuild.py [--quick] [--prefix N] [--profile N]
+[--commit-in-line]``.
 """
 
 from __future__ import annotations
@@ -125,8 +131,26 @@ def prefix_store(source: str, events: int) -> Iterator[str]:
         yield path
 
 
+class InLine:
+    """The SQLite store without ``start_projection_writes``: a catch-up commits each page
+    before it folds the next, as the raw pipelines do (``--commit-in-line``)."""
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> object:
+        if name == "start_projection_writes":
+            raise AttributeError(name)
+        return getattr(self._store, name)
+
+
+IN_LINE = False
+"""Set by ``--commit-in-line``."""
+
+
 def open_log(path: str, durability: str) -> caselog.Caselog:
-    return caselog.open(SQLiteStore(path, durability=durability))  # type: ignore[arg-type]
+    store = SQLiteStore(path, durability=durability)  # type: ignore[arg-type]
+    return caselog.open(InLine(store) if IN_LINE else store)  # type: ignore[arg-type]
 
 
 def check_rows(path: str, tables: tuple[str, ...]) -> None:
@@ -385,6 +409,8 @@ def print_header(args: argparse.Namespace, path: str, total: int, children: int)
     print(f"python {platform.python_version()} ({sys.executable}), sqlite {sqlite3.sqlite_version}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, {platform.platform()}")
     print(f"store: {path}: {total:,} events, {children:,} children; durability={args.durability}")
+    print("caselog commits each page " + ("before folding the next (--commit-in-line)"
+          if args.commit_in_line else "in the store's thread while it folds the next"))  # fmt: skip
     print("raw pipelines (raw_rebuild): caselog's pages (1,000 events, extended to the end of "
           "a recorded moment), json.loads of the payloads they read, plain-dict folds writing "
           "the same rows as caselog (child_files, all 21 columns, in effective order with voids "
@@ -403,6 +429,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="runs per case; medians reported")
     parser.add_argument("--queries", type=int, default=200, help="as-of queries of each kind")
     parser.add_argument("--durability", choices=["full", "normal"], default="full")
+    parser.add_argument("--commit-in-line", action="store_true",
+                        help="commit each page before folding the next")  # fmt: skip
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="profile Caselog.rebuild() of the first N events instead")  # fmt: skip
     parser.add_argument("--quick", action="store_true",
@@ -414,7 +442,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> None:
+    global IN_LINE
     args = parse_args(argv)
+    IN_LINE = args.commit_in_line
     path = build_store(args.events)
     total, children = count_events(path)
     print_header(args, path, total, children)
