@@ -8,6 +8,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, ClassVar
@@ -19,7 +20,9 @@ from hypothesis import strategies as st
 import caselog
 from benefit_programme import COUNTY, OTHER_VILLAGE, PROVINCE, TOWNSHIP, VILLAGE, build
 from caselog import Caselog, SQLiteStore, StoreError, ValidationError
+from caselog import sqlite as sqlite_module
 from caselog.domain import (
+    AreaLevel,
     ClosureReason,
     ConcernFollowedUp,
     ConcernKind,
@@ -31,6 +34,7 @@ from caselog.domain import (
     Parent,
     ParentSituation,
     ParentStatusRecorded,
+    Role,
     SchoolingRecorded,
     SchoolStage,
     Sex,
@@ -48,7 +52,7 @@ from caselog.projections import (
     timeline,
 )
 from caselog.projections import files as engine_files
-from caselog.tables import Column, Query, Table, TableChanges
+from caselog.tables import Column, ProjectionWrite, Query, Table, TableChanges
 from caselog.testing import ManualClock
 
 START = datetime(2025, 1, 2, 9, tzinfo=UTC)
@@ -457,7 +461,7 @@ class _FailingCommits:
         self.after = after
 
     def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
-        if sql == "COMMIT" and threading.current_thread() is not threading.main_thread():
+        if sql == "COMMIT" and threading.current_thread().name.startswith("caselog-commit"):
             self.commits += 1
             if self.commits >= self.after:
                 raise sqlite3.OperationalError("database or disk is full")
@@ -547,17 +551,132 @@ def test_a_failed_commit_stops_the_catch_up_which_resumes_after_the_last_commit(
     log.close()
 
 
+def _slow_commits(store: SQLiteStore) -> list[int]:
+    """Make the store's commits take a while; return the list each commit, once done, adds
+    the number of commits done to."""
+    commit = store._commit
+    done: list[int] = []
+
+    def slowly() -> None:
+        time.sleep(0.3)
+        commit()
+        done.append(len(done) + 1)
+
+    store._commit = slowly  # type: ignore[method-assign]
+    return done
+
+
 def test_a_batch_failing_while_the_last_page_commits_leaves_that_page_committed(
     tmp_path: Path,
 ) -> None:
+    """The error of a batch goes on only once the page before is committed."""
     clock = ManualClock(START)
     log = _village_log(clock, str(tmp_path / "failing.db"))
+    done = _slow_commits(_sqlite_store(log))
     failing = _Failing()
     with pytest.raises(RuntimeError, match="power cut"):
         catch_up(log, failing, page_size=7)
+    assert done == [1, 2]  # both pages before the failing one, the second committed already
     state = _sqlite_store(log).projection_state("caseload")
     assert state is not None
     assert state.position == failing.ends[1]  # the batch before the failing one
+    log.close()
+
+
+def test_a_call_made_while_a_page_commits_waits_for_the_commit(tmp_path: Path) -> None:
+    """Nothing reaches the connection while the store's thread commits on it."""
+    clock = ManualClock(START)
+    log = _village_log(clock, str(tmp_path / "turns.db"), children=1)
+    store = _sqlite_store(log)
+    log.catch_up("caseload")
+    done = _slow_commits(store)
+    position = store.projection_state("caseload").position  # type: ignore[union-attr]
+    _, finish = store.start_projection_writes([ProjectionWrite("caseload", position, position)])
+    assert store.read_log(after=0, limit=1)
+    assert done == [1]  # the read waited for the commit
+    finish()
+
+
+def test_a_wait_for_a_commit_that_is_interrupted_lets_the_store_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A call interrupted while it waits for a commit (Ctrl-C) does not keep the store's lock:
+    other threads still get their turn."""
+    clock = ManualClock(START)
+    log = _village_log(clock, str(tmp_path / "interrupted.db"), children=1)
+    store = _sqlite_store(log)
+    log.catch_up("caseload")
+    _slow_commits(store)
+    position = store.projection_state("caseload").position  # type: ignore[union-attr]
+    _, finish = store.start_projection_writes([ProjectionWrite("caseload", position, position)])
+
+    def interrupted(_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sqlite_module, "wait_for", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        store.read_log(after=0, limit=1)
+    monkeypatch.undo()
+    finish()
+    read: list[object] = []
+    other = threading.Thread(target=lambda: read.append(store.read_log(after=0, limit=1)))
+    other.start()
+    other.join(timeout=60)
+    assert read  # the other thread got the store
+    log.close()
+
+
+def test_a_store_that_cannot_start_its_thread_commits_in_line(tmp_path: Path) -> None:
+    """When no thread can be had to commit in (the interpreter is exiting, say), the page is
+    committed before the call returns, not left open holding the write lock."""
+    clock = ManualClock(START)
+    log = _village_log(clock, str(tmp_path / "exiting.db"), children=3)
+    store = _sqlite_store(log)
+    gone = ThreadPoolExecutor(1)
+    gone.shutdown()
+    store._committer = lambda: gone  # type: ignore[method-assign]
+    catch_up(log, CaseloadProjection(), page_size=5)
+    assert not store._conn.in_transaction
+    other = caselog.open(str(tmp_path / "exiting.db"), clock=clock)
+    last = other.store.last_event()
+    assert other.store.projection_state("caseload").position == last.position  # type: ignore[attr-defined,union-attr]
+    other.close()
+    log.close()
+
+
+def test_the_first_page_of_a_catch_up_reads_the_areas_after_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A village and a child in it appended by another process as a catch-up begins: the
+    child's row names the areas above the village, as a rebuild does."""
+    clock = ManualClock(START)
+    path = str(tmp_path / "race.db")
+    log = caselog.open(path, clock=clock)
+    build(log)
+    log.catch_up()
+    other = caselog.open(path, clock=clock)
+    pages = engine._pages
+    day = START.date()
+
+    def appended_first(*args: Any) -> Any:
+        village = f"{TOWNSHIP}99"
+        other.register_area(village, "New", AreaLevel.VILLAGE, parent=TOWNSHIP, actor="admin",
+                            effective=day)  # fmt: skip
+        other.register_worker("w-new", "W", Role.VILLAGE_WORKER, village, actor="admin",
+                              effective=day)  # fmt: skip
+        other.register_household("h-new", village, "Group 9", actor="w-new", effective=day)
+        other.register_child("c-new", household_id="h-new", name="x", sex=Sex.MALE,
+                             birth_date=date(2015, 1, 1), actor="w-new", effective=day)  # fmt: skip
+        yield from pages(*args)
+
+    monkeypatch.setattr(engine, "_pages", appended_first)
+    log.catch_up("child_files")
+    monkeypatch.undo()
+    caught = _rows(log)["child_files"]
+    assert [row[3:6] for row in caught if row[0] == "c-new"] == [(TOWNSHIP, COUNTY, PROVINCE)]
+    log.rebuild("child_files")
+    assert _rows(log)["child_files"] == caught
+    other.close()
     log.close()
 
 

@@ -86,7 +86,11 @@ class _Turns:
     def __enter__(self) -> None:
         self._lock.acquire()
         if self.committing is not None:
-            wait_for([self.committing])  # its error goes to whoever started it
+            try:
+                wait_for([self.committing])  # its error goes to whoever started it
+            except BaseException:  # interrupted: the lock is not taken after all
+                self._lock.release()
+                raise
             self.committing = None
 
     def __exit__(self, *exc_info: object) -> None:
@@ -95,6 +99,10 @@ class _Turns:
 
 def _result(committing: Future[None]) -> None:
     committing.result()
+
+
+def _committed() -> None:
+    """The wait for a commit already done."""
 
 
 _record = functools.partial(tuple.__new__, StoredEvent)  # StoredEvent._make without its checks
@@ -214,7 +222,8 @@ class SQLiteStore:
         self.durability = durability
         self._clock = clock
         self._lock = _Turns()
-        self._committer: ThreadPoolExecutor | None = None  # see start_projection_writes
+        self._committing_thread: ThreadPoolExecutor | None = None  # start_projection_writes
+        self._committing_pid = 0
         with _translated:
             self._conn = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -395,11 +404,19 @@ class SQLiteStore:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-            if self._committer is None:
-                self._committer = ThreadPoolExecutor(1, thread_name_prefix="caselog-commit")
-            committing = self._committer.submit(self._commit)
-            self._lock.committing = committing
+            try:
+                committing = self._lock.committing = self._committer().submit(self._commit)
+            except RuntimeError:  # no thread to commit in: the interpreter is exiting, say
+                self._commit()  # in this one, then
+                return skipped, _committed
         return skipped, functools.partial(_result, committing)
+
+    def _committer(self) -> ThreadPoolExecutor:
+        """The store's thread that commits, made anew in a process forked since."""
+        if self._committing_thread is None or self._committing_pid != os.getpid():
+            self._committing_thread = ThreadPoolExecutor(1, thread_name_prefix="caselog-commit")
+            self._committing_pid = os.getpid()
+        return self._committing_thread
 
     def _commit(self) -> None:
         """Commit the transaction open on the connection (in the store's thread)."""
@@ -482,8 +499,8 @@ class SQLiteStore:
     def close(self) -> None:
         with self._lock, _translated:
             self._conn.close()
-        if self._committer is not None:
-            self._committer.shutdown()
+        if self._committing_thread is not None and self._committing_pid == os.getpid():
+            self._committing_thread.shutdown()
 
     def __enter__(self) -> SQLiteStore:
         return self

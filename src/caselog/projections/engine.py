@@ -211,7 +211,8 @@ class Batch:
 
     @functools.cached_property
     def directory(self) -> Directory:
-        """The areas and workers, read once per batch (or given, read after its page)."""
+        """The areas and workers, read once per batch after its page (by the engine, before
+        the page before it began to commit, when the batches of that page read them)."""
         given = self._directory
         return self.log.directory() if given is None else given
 
@@ -366,9 +367,9 @@ def _pass(
     empty = frozenset(name for name, position in positions.items() if position == 0)
     streams = Streams(log, types=types, is_complete=start == 0, limit=CACHED_EVENTS, empty=empty)
     decode = log._mapper.event
-    directory = log.directory()
     pages = _pages(log, start, page_size)
     page = next(pages, None)
+    directory: Directory | None = None  # None: a batch reads it when asked, after its page
     committing: _Committing | None = None  # the last page written, until its commit is done
     try:
         while page is not None:
@@ -376,21 +377,24 @@ def _pass(
             wanted = page if types is None else [r for r in page if r.type in types]
             decoded = [decode(record) for record in wanted]
             streams.add(decoded, new=frozenset(r.stream for r in page if r.version == 1))
-            writes = _changes(log, projections, positions, decoded, end, streams, directory)
-            page = next(pages, None)  # read while the store is free: a commit will hold it
+            writes, is_directory_read = _changes(
+                log, projections, positions, decoded, end, streams, directory
+            )
+            page = next(pages, None)  # read before this page's commit holds the store
             done, committing = committing, None
             if done is not None:
                 done.wait(progress)
-            directory = log.directory()  # for the next page's batch, for the same reason
+            # the next batch's directory, for the same reason, if this page's batches read it
+            directory = log.directory() if is_directory_read else None
             committing, is_level = _write(log, writes, positions, end, streams)
             if not is_level:
                 done, committing = committing, None
                 if done is not None:
                     done.wait(None)  # not caught up to its end: read again from before it
                 return False
-    except BaseException:
+    except BaseException as error:
         if committing is not None:
-            committing.wait(None)  # committed or failed, before the error goes on
+            committing.settle(error)  # committed or failed, before the error goes on
         raise
     if committing is not None:
         committing.wait(progress)
@@ -411,6 +415,14 @@ class _Committing:
         self.finish()
         if progress is not None:
             progress(self.end)
+
+    def settle(self, error: BaseException) -> None:
+        """Wait until the page is committed or has failed, while ``error`` goes on: a failed
+        commit is noted on it."""
+        try:
+            self.finish()
+        except Exception as failed:
+            error.add_note(f"and committing the page that ends at {self.end} failed: {failed}")
 
 
 def _pages(log: Caselog, after: int, size: int) -> Iterator[list[StoredEvent]]:
@@ -448,10 +460,12 @@ def _changes(
     decoded: list[Event[Any]],
     end: int,
     streams: Streams,
-    directory: Directory,
-) -> list[ProjectionWrite]:
-    """What one page changes in each projection not past it already."""
+    directory: Directory | None,
+) -> tuple[list[ProjectionWrite], bool]:
+    """What one page changes in each projection not past it already, and whether a batch read
+    the directory."""
     writes = []
+    is_directory_read = False
     first = decoded[0].position if decoded else end
     kinds_met = {e.type for e in decoded}
     for projection in projections:
@@ -467,7 +481,8 @@ def _changes(
         batch = Batch(log, events, end, streams, directory=directory)
         changes = projection.apply(batch) if events else []
         writes.append(ProjectionWrite(projection.name, after, end, tuple(changes)))
-    return writes
+        is_directory_read = is_directory_read or "directory" in batch.__dict__  # (cached)
+    return writes, is_directory_read
 
 
 def _write(
@@ -484,18 +499,23 @@ def _write(
         return None, True
     store = projection_store(log)
     skipped, finish = _start_all(store, writes)
+    committing = _Committing(finish, end)
     level = True
-    for write in writes:
-        if write.name not in skipped:
-            positions[write.name] = end
-            continue
-        streams.forget(write.name)  # what it kept may describe rows that were not written
-        state = store.projection_state(write.name)
-        if state is None:
-            raise StoreError(f"projection {write.name} was dropped while catching up")
-        positions[write.name] = state.position  # another process moved it: skip
-        level = level and state.position >= end  # not if it stopped inside this page
-    return _Committing(finish, end), level
+    try:
+        for write in writes:
+            if write.name not in skipped:
+                positions[write.name] = end
+                continue
+            streams.forget(write.name)  # what it kept may describe rows that were not written
+            state = store.projection_state(write.name)
+            if state is None:
+                raise StoreError(f"projection {write.name} was dropped while catching up")
+            positions[write.name] = state.position  # another process moved it: skip
+            level = level and state.position >= end  # not if it stopped inside this page
+    except BaseException as error:
+        committing.settle(error)
+        raise
+    return committing, level
 
 
 def _start_all(
