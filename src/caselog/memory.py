@@ -13,7 +13,15 @@ from typing import Any
 from caselog.batch import LogHead, Sealing, append_batch
 from caselog.errors import ConcurrencyError, StoreError, ValidationError
 from caselog.store import StoredEvent, StreamAppend, check_page, check_version_range
-from caselog.tables import ProjectionState, ProjectionWrite, Query, Table, TableChanges, matches
+from caselog.tables import (
+    ProjectionState,
+    ProjectionWrite,
+    Query,
+    Table,
+    TableChanges,
+    committed,
+    matches,
+)
 from caselog.times import Clock, format_recorded, system_clock
 
 __all__ = ["MemoryStore", "check_row", "select_rows"]
@@ -121,7 +129,7 @@ class MemoryStore:
         self, writes: Sequence[ProjectionWrite]
     ) -> tuple[frozenset[str], Callable[[], None]]:
         """As :meth:`write_projections`, which commits before it returns: nothing to wait for."""
-        return self.write_projections(writes), _committed
+        return self.write_projections(writes), committed
 
     def _write(self, writes: Sequence[ProjectionWrite], *, strict: bool) -> frozenset[str]:
         with self._lock:
@@ -229,7 +237,3 @@ def select_rows(table: Table, rows: list[tuple[Any, ...]], query: Query) -> list
 
 def _sort_key(values: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
     return tuple((value is not None, value) for value in values)  # nulls first, as SQLite
-
-
-def _committed() -> None:
-    """The wait for a commit already done."""

@@ -29,6 +29,7 @@ from caselog.tables import (
     Query,
     Table,
     TableChanges,
+    committed,
 )
 from caselog.times import Clock, format_recorded, system_clock
 
@@ -99,10 +100,6 @@ class _Turns:
 
 def _result(committing: Future[None]) -> None:
     committing.result()
-
-
-def _committed() -> None:
-    """The wait for a commit already done."""
 
 
 _record = functools.partial(tuple.__new__, StoredEvent)  # StoredEvent._make without its checks
@@ -408,7 +405,7 @@ class SQLiteStore:
                 committing = self._lock.committing = self._committer().submit(self._commit)
             except RuntimeError:  # no thread to commit in: the interpreter is exiting, say
                 self._commit()  # in this one, then
-                return skipped, _committed
+                return skipped, committed
         return skipped, functools.partial(_result, committing)
 
     def _committer(self) -> ThreadPoolExecutor:

@@ -27,6 +27,7 @@ __all__ = [
     "Query",
     "Table",
     "TableChanges",
+    "committed",
     "matches",
 ]
 
@@ -211,3 +212,8 @@ class ProjectionStore(Protocol):
     def query(self, query: Query) -> list[tuple[Any, ...]]:
         """Answer a query over a projection's table."""
         ...
+
+
+def committed() -> None:
+    """The wait for a projection write already committed: what ``start_projection_writes``
+    of a store that commits before returning gives to wait with."""

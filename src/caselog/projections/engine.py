@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from caselog.errors import ConcurrencyError, StoreError
 from caselog.events.envelope import Event
 from caselog.store import StoredEvent
-from caselog.tables import ProjectionStore, ProjectionWrite, Query, Table, TableChanges
+from caselog.tables import ProjectionStore, ProjectionWrite, Query, Table, TableChanges, committed
 
 if TYPE_CHECKING:
     from caselog.domain.directory import Directory
@@ -527,11 +527,7 @@ def _start_all(
     if start is not None:
         started: tuple[frozenset[str], Callable[[], None]] = start(writes)
         return started
-    return _write_all(store, writes), _committed
-
-
-def _committed() -> None:
-    """The wait for a commit already done."""
+    return _write_all(store, writes), committed
 
 
 def _write_all(store: ProjectionStore, writes: list[ProjectionWrite]) -> frozenset[str]:

@@ -23,7 +23,7 @@ from psycopg_pool import ConnectionPool
 from caselog.batch import LogHead, Sealing, append_batch
 from caselog.errors import StoreError, ValidationError
 from caselog.store import StoredEvent, StreamAppend, check_page, check_version_range
-from caselog.tables import ProjectionState, ProjectionWrite, Query, Table, TableChanges
+from caselog.tables import ProjectionState, ProjectionWrite, Query, Table, TableChanges, committed
 from caselog.times import Clock, format_recorded, system_clock
 from caselog_postgres.errors import translated
 from caselog_postgres.projections import Projections
@@ -258,7 +258,7 @@ class PostgresStore:
         self, writes: Sequence[ProjectionWrite]
     ) -> tuple[frozenset[str], Callable[[], None]]:
         """As :meth:`write_projections`, which commits before it returns: nothing to wait for."""
-        return self.write_projections(writes), _committed
+        return self.write_projections(writes), committed
 
     def drop_projection(self, name: str, *, tables: Sequence[Table]) -> None:
         self._projections.drop(name, tables=tables)
@@ -302,7 +302,3 @@ def _check_options(
         raise ValidationError("timeout", f"{timeout!r} is not a number of seconds")
     if durability not in ("full", "normal"):
         raise ValidationError("durability", f"{durability!r} is not 'full' or 'normal'")
-
-
-def _committed() -> None:
-    """The wait for a commit already done."""
